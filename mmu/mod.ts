@@ -1,0 +1,17 @@
+/**
+ * The hardware: x86-64 4-level paging, entries and their flags, the page walk,
+ * `lookup_address`, and dumps in QEMU's formats.
+ *
+ * @module
+ */
+
+export * from "./page_64_types.ts";
+export * from "./pgtable_types.ts";
+export * from "./entry.ts";
+export * from "./virtual_address.ts";
+export * from "./page_table_memory.ts";
+export * from "./walk.ts";
+export * from "./lookup_address.ts";
+export * from "./for_each_leaf.ts";
+export * from "./info_tlb.ts";
+export * from "./info_mem.ts";

@@ -1,0 +1,200 @@
+/**
+ * Machine memory as the page-table hardware sees it: numbered 4 KiB frames, of
+ * which only those that hold page-table contents store their 512 entries.
+ *
+ * @module
+ */
+
+import type { Entry } from "./entry.ts";
+import { PTRS_PER_TABLE } from "./page_64_types.ts";
+
+/** Words (32-bit) per table: 512 entries, each as a low and a high half. */
+const WORDS_PER_TABLE = PTRS_PER_TABLE * 2;
+/** Tables per storage chunk: 256 tables are 1 MiB of entries. */
+const TABLES_PER_CHUNK = 256;
+
+/** A pointer to one entry: the frame of the table that holds it and its index there. */
+export interface EntryRef {
+  /** The frame number of the table page. */
+  readonly table: number;
+  /** The entry's index in that table, 0..511. */
+  readonly index: number;
+}
+
+/**
+ * The frames of a machine and the entries of those that hold page tables.
+ *
+ * Entries live in typed arrays, never one object per entry: each table frame
+ * owns 1024 words of a chunked pool (entry `i` is words `2i` (low half) and
+ * `2i+1` (high half)). A frame gets storage the first time it is written as a
+ * table; reading a frame that never was gives zeros, as reading a zeroed page
+ * would.
+ *
+ * @example Write an entry and read it back
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { makeEntry, PAGE_KERNEL, PageTableMemory } from "@xenmmu/book";
+ * const mem = new PageTableMemory(1024);
+ * mem.write(7, 3, makeEntry(0x12, PAGE_KERNEL));
+ * assert.deepEqual(mem.read(7, 3), makeEntry(0x12, PAGE_KERNEL));
+ * assert.deepEqual(mem.read(8, 3), { lo: 0, hi: 0 });
+ * assert.throws(() => mem.read(1024, 0), /Frame 0x400 is outside memory/);
+ * ```
+ */
+export class PageTableMemory {
+  /** How many frames the machine has: valid frame numbers are `0 .. frames - 1`. */
+  readonly frames: number;
+  #slotOf = new Map<number, number>();
+  #freeSlots: number[] = [];
+  #nextSlot = 0;
+  #chunks: Uint32Array[] = [];
+
+  /**
+   * Make a machine with `frames` frames, all zero.
+   *
+   * @param frames The number of 4 KiB frames, at least 1 (2^40 at most).
+   * @throws {RangeError} When `frames` is not a whole number in range.
+   */
+  constructor(frames: number) {
+    if (!Number.isInteger(frames) || frames < 1 || frames > 2 ** 40) {
+      throw new RangeError(
+        `Memory of ${frames} frames is not possible: a machine has 1 to 2^40 frames of 4 KiB`,
+      );
+    }
+    this.frames = frames;
+  }
+
+  /**
+   * Check that `frame` names a frame of this machine.
+   *
+   * @param frame The frame number.
+   * @throws {RangeError} When it does not.
+   */
+  checkFrame(frame: number): void {
+    if (!Number.isInteger(frame) || frame < 0 || frame >= this.frames) {
+      throw new RangeError(
+        `Frame ${hexOrValue(frame)} is outside memory: this machine has frames 0x0..0x${
+          (this.frames - 1).toString(16)
+        }`,
+      );
+    }
+  }
+
+  /**
+   * Whether `frame` holds page-table contents (has ever been written as a table
+   * and not released since).
+   *
+   * @param frame The frame number.
+   * @returns True when it has entry storage.
+   */
+  hasTable(frame: number): boolean {
+    this.checkFrame(frame);
+    return this.#slotOf.has(frame);
+  }
+
+  /**
+   * The 1024 words of a table frame, for code that fills whole tables at once.
+   * Storage is made (zeroed) when the frame has none yet.
+   *
+   * @param frame The frame number.
+   * @returns A live view: entry `i` is words `2i` and `2i + 1`.
+   */
+  table(frame: number): Uint32Array {
+    this.checkFrame(frame);
+    let slot = this.#slotOf.get(frame);
+    if (slot === undefined) slot = this.#allocSlot(frame);
+    return this.#view(slot);
+  }
+
+  /**
+   * Read one entry.
+   *
+   * @param frame The table's frame number.
+   * @param index The entry index, 0..511.
+   * @returns The entry (zero when the frame holds no table).
+   */
+  read(frame: number, index: number): Entry {
+    checkIndex(index);
+    this.checkFrame(frame);
+    const slot = this.#slotOf.get(frame);
+    if (slot === undefined) return { lo: 0, hi: 0 };
+    const words = this.#view(slot);
+    return { lo: words[2 * index], hi: words[2 * index + 1] };
+  }
+
+  /**
+   * Write one entry, giving the frame table storage if it has none.
+   *
+   * @param frame The table's frame number.
+   * @param index The entry index, 0..511.
+   * @param entry The new entry.
+   */
+  write(frame: number, index: number, entry: Entry): void {
+    checkIndex(index);
+    checkHalf(entry.lo, "low");
+    checkHalf(entry.hi, "high");
+    const words = this.table(frame);
+    words[2 * index] = entry.lo;
+    words[2 * index + 1] = entry.hi;
+  }
+
+  /**
+   * Drop a frame's table storage: the frame reads as zeros again, and its
+   * storage is reused for the next new table.
+   *
+   * @param frame The frame number.
+   */
+  release(frame: number): void {
+    this.checkFrame(frame);
+    const slot = this.#slotOf.get(frame);
+    if (slot === undefined) return;
+    this.#view(slot).fill(0);
+    this.#slotOf.delete(frame);
+    this.#freeSlots.push(slot);
+  }
+
+  /**
+   * The frames that hold page-table contents, in increasing order.
+   *
+   * @returns Their frame numbers.
+   */
+  tableFrames(): number[] {
+    return [...this.#slotOf.keys()].sort((a, b) => a - b);
+  }
+
+  #allocSlot(frame: number): number {
+    const slot = this.#freeSlots.pop() ?? this.#nextSlot++;
+    const chunk = Math.floor(slot / TABLES_PER_CHUNK);
+    while (this.#chunks.length <= chunk) {
+      this.#chunks.push(new Uint32Array(TABLES_PER_CHUNK * WORDS_PER_TABLE));
+    }
+    this.#slotOf.set(frame, slot);
+    return slot;
+  }
+
+  #view(slot: number): Uint32Array {
+    const chunk = this.#chunks[Math.floor(slot / TABLES_PER_CHUNK)];
+    const start = (slot % TABLES_PER_CHUNK) * WORDS_PER_TABLE;
+    return chunk.subarray(start, start + WORDS_PER_TABLE);
+  }
+}
+
+function checkIndex(index: number): void {
+  if (!Number.isInteger(index) || index < 0 || index >= PTRS_PER_TABLE) {
+    throw new RangeError(
+      `Entry index ${index} is out of range: a page table holds entries 0..511`,
+    );
+  }
+}
+
+function checkHalf(half: number, which: string): void {
+  if (!Number.isInteger(half) || half < 0 || half > 0xffffffff) {
+    throw new RangeError(
+      `Entry ${which} half ${half} is not an unsigned 32-bit number`,
+    );
+  }
+}
+
+function hexOrValue(n: number): string {
+  return Number.isInteger(n) && n >= 0 ? "0x" + n.toString(16) : String(n);
+}
