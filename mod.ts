@@ -1,0 +1,17 @@
+/**
+ * xen-mmu-book: a simulator of how Linux builds its first kernel page tables
+ * under the Xen paravirtual MMU, and the book that runs it.
+ *
+ * As a library it exports the model; run as a program it is the command line
+ * (`deno task tour`).
+ *
+ * @module
+ */
+
+export * from "./mmu/mod.ts";
+
+if (import.meta.main) {
+  // No top-level await here: the chapters the tour runs import this module, and would wait
+  // forever for a module still awaiting its own command.
+  import("./docs/tour.ts").then(async ({ main }) => Deno.exit(await main(Deno.args)));
+}
