@@ -491,7 +491,7 @@ class LocationMap {
 
   /** The Markdown line of the first location in the text that maps to one. */
   firstLine(text: string): number | undefined {
-    for (const match of text.matchAll(this.#pattern)) {
+    for (const match of stripAnsi(text).matchAll(this.#pattern)) {
       const line = this.#lineTable[Number(match[1]) - 1];
       if (line !== undefined && line > 0) return line;
     }
@@ -500,11 +500,21 @@ class LocationMap {
 
   /** The text with every mappable location replaced by `<chapter>:<line>:<column>`. */
   rewrite(text: string): string {
-    return text.replace(this.#pattern, (whole: string, line: string, column: string) => {
+    return stripAnsi(text).replace(this.#pattern, (whole: string, line: string, column: string) => {
       const mapped = this.#lineTable[Number(line) - 1];
       return mapped !== undefined && mapped > 0 ? `${this.#file}:${mapped}:${column}` : whole;
     });
   }
+}
+
+/**
+ * The text without ANSI colour codes. Deno colours its own error messages (a module that cannot
+ * be resolved, a syntax error's code frame) unless NO_COLOR is set, and a colour code inside a
+ * location would hide it from the location pattern.
+ */
+function stripAnsi(text: string): string {
+  // deno-lint-ignore no-control-regex
+  return text.replace(/\x1b\[[0-9;]*m/g, "");
 }
 
 /** Turns a URL or a path (relative to the working directory) into an absolute path. */
