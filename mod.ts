@@ -9,6 +9,7 @@
  */
 
 export * from "./mmu/mod.ts";
+export * from "./xen/hypervisor/mod.ts";
 
 if (import.meta.main) {
   // No top-level await here: the chapters the tour runs import this module, and would wait

@@ -1,0 +1,236 @@
+/**
+ * Checked updates of one entry of a validated table: `mod_l1_entry` ..
+ * `mod_l4_entry`. Each takes the references of the new entry before it
+ * stores it and gives back those of the old one after, so a refused update
+ * changes nothing.
+ *
+ * @module
+ */
+
+import { MM_C_LINE } from "./console.ts";
+import {
+  get_page_from_l1e,
+  get_page_from_l2e,
+  get_page_from_l3e,
+  get_page_from_l4e,
+  L1_DISALLOW_MASK,
+  L2_DISALLOW_MASK,
+  L3_DISALLOW_MASK,
+  L4_DISALLOW_MASK,
+  put_page_from_l1e,
+  put_page_from_l2e,
+  put_page_from_l3e,
+  put_page_from_l4e,
+  xenFlags,
+} from "./get_page_from_entry.ts";
+import { is_guest_l4_slot } from "./alloc_table.ts";
+import { formatHex32 } from "./type_info.ts";
+import type { Xen } from "./xen.ts";
+
+const P = 0x001;
+const RW = 0x002;
+const ACCESSED_DIRTY = 0x060;
+
+/**
+ * `lNe_has_changed(o, n, flags)`: whether the frame (entry bits 12..51) or
+ * one of `flags` differs between two entries.
+ */
+function has_changed(olo: number, ohi: number, nlo: number, nhi: number, flags: number): boolean {
+  return ((olo ^ nlo) & (0xfffff000 | flags)) !== 0 || ((ohi ^ nhi) & 0x000fffff) !== 0;
+}
+
+/**
+ * The flags whose change forces the slow path at L2..L4. Xen 4.1.0 looked at
+ * `_PAGE_PRESENT` only, so a read-only linear entry could be made writable
+ * without any check (XSA-182); unless the hypervisor is built with
+ * `xsa182: "vulnerable"`, the model applies the fix and also takes the slow
+ * path when RW changes.
+ */
+function fastPathFlags(xen: Xen): number {
+  return xen.xsa182 === "vulnerable" ? P : P | RW;
+}
+
+/** Store an entry, keeping the old A and D bits for `MMU_PT_UPDATE_PRESERVE_AD`. */
+function store(w: Uint32Array, index: number, lo: number, hi: number, preserveAd: boolean): void {
+  w[2 * index] = preserveAd ? (lo | (w[2 * index] & ACCESSED_DIRTY)) >>> 0 : lo;
+  w[2 * index + 1] = hi;
+}
+
+/**
+ * `mod_l1_entry`: update entry `index` of the validated L1 table `tableMfn`.
+ *
+ * @param xen The hypervisor.
+ * @param tableMfn The L1 table's frame.
+ * @param index The entry, 0..511.
+ * @param lo The new entry's low half.
+ * @param hi The new entry's high half.
+ * @param preserveAd Keep the old A and D bits.
+ * @returns True when stored; false (after Xen's console lines) when refused.
+ */
+export function mod_l1_entry(
+  xen: Xen,
+  tableMfn: number,
+  index: number,
+  lo: number,
+  hi: number,
+  preserveAd = false,
+): boolean {
+  const w = xen.mem.table(tableMfn);
+  const olo = w[2 * index];
+  const ohi = w[2 * index + 1];
+  if ((lo & P) !== 0) {
+    const flags = xenFlags(lo, hi) & L1_DISALLOW_MASK;
+    if (flags !== 0) {
+      xen.console.memLog(MM_C_LINE.badL1FlagsMod, xen.domid, `Bad L1 flags ${flags.toString(16)}`);
+      return false;
+    }
+    // Same frame, same RW and presence: no reference changes hands.
+    if (!has_changed(olo, ohi, lo, hi, RW | P)) {
+      store(w, index, lo, hi, preserveAd);
+      return true;
+    }
+    if (get_page_from_l1e(xen, lo, hi) === 0) return false;
+  }
+  store(w, index, lo, hi, preserveAd);
+  put_page_from_l1e(xen, olo, ohi);
+  return true;
+}
+
+/**
+ * `mod_l2_entry`: update entry `index` of the validated L2 table `tableMfn`
+ * (hooking an L1 into it validates that L1 if it is not one yet).
+ *
+ * @param xen The hypervisor.
+ * @param tableMfn The L2 table's frame.
+ * @param index The entry, 0..511.
+ * @param lo The new entry's low half.
+ * @param hi The new entry's high half.
+ * @param preserveAd Keep the old A and D bits.
+ * @returns True when stored; false when refused.
+ */
+export function mod_l2_entry(
+  xen: Xen,
+  tableMfn: number,
+  index: number,
+  lo: number,
+  hi: number,
+  preserveAd = false,
+): boolean {
+  const w = xen.mem.table(tableMfn);
+  const olo = w[2 * index];
+  const ohi = w[2 * index + 1];
+  if ((lo & P) !== 0) {
+    const flags = xenFlags(lo, hi) & L2_DISALLOW_MASK;
+    if (flags !== 0) {
+      xen.console.memLog(MM_C_LINE.badL2FlagsMod, xen.domid, `Bad L2 flags ${flags.toString(16)}`);
+      return false;
+    }
+    if (!has_changed(olo, ohi, lo, hi, fastPathFlags(xen))) {
+      store(w, index, lo, hi, preserveAd);
+      return true;
+    }
+    if (get_page_from_l2e(xen, lo, hi, tableMfn) < 0) return false;
+  }
+  store(w, index, lo, hi, preserveAd);
+  put_page_from_l2e(xen, olo, ohi, tableMfn);
+  return true;
+}
+
+/**
+ * `mod_l3_entry`: update entry `index` of the validated L3 table `tableMfn`.
+ *
+ * @param xen The hypervisor.
+ * @param tableMfn The L3 table's frame.
+ * @param index The entry, 0..511.
+ * @param lo The new entry's low half.
+ * @param hi The new entry's high half.
+ * @param preserveAd Keep the old A and D bits.
+ * @returns 0, or -EINVAL when refused.
+ */
+export function mod_l3_entry(
+  xen: Xen,
+  tableMfn: number,
+  index: number,
+  lo: number,
+  hi: number,
+  preserveAd = false,
+): number {
+  const w = xen.mem.table(tableMfn);
+  const olo = w[2 * index];
+  const ohi = w[2 * index + 1];
+  if ((lo & P) !== 0) {
+    const flags = xenFlags(lo, hi) & L3_DISALLOW_MASK;
+    if (flags !== 0) {
+      xen.console.memLog(MM_C_LINE.badL3FlagsMod, xen.domid, `Bad L3 flags ${flags.toString(16)}`);
+      return -22;
+    }
+    if (!has_changed(olo, ohi, lo, hi, fastPathFlags(xen))) {
+      store(w, index, lo, hi, preserveAd);
+      return 0;
+    }
+    const rc = get_page_from_l3e(xen, lo, hi, tableMfn);
+    if (rc < 0) return rc;
+  }
+  store(w, index, lo, hi, preserveAd);
+  put_page_from_l3e(xen, olo, ohi, tableMfn);
+  return 0;
+}
+
+/**
+ * `mod_l4_entry`: update entry `index` of the validated L4 table `tableMfn`.
+ * Slots 256..271 belong to Xen and are refused.
+ *
+ * @param xen The hypervisor.
+ * @param tableMfn The L4 table's frame.
+ * @param index The entry, 0..511.
+ * @param lo The new entry's low half.
+ * @param hi The new entry's high half.
+ * @param preserveAd Keep the old A and D bits.
+ * @returns 0, or -EINVAL when refused.
+ */
+export function mod_l4_entry(
+  xen: Xen,
+  tableMfn: number,
+  index: number,
+  lo: number,
+  hi: number,
+  preserveAd = false,
+): number {
+  if (!is_guest_l4_slot(index)) {
+    xen.console.memLog(
+      MM_C_LINE.illegalL4Update,
+      xen.domid,
+      `Illegal L4 update attempt in Xen-private area ${xenDirectMapPointer(tableMfn, index)}`,
+    );
+    return -22;
+  }
+  const w = xen.mem.table(tableMfn);
+  const olo = w[2 * index];
+  const ohi = w[2 * index + 1];
+  if ((lo & P) !== 0) {
+    const flags = xenFlags(lo, hi) & L4_DISALLOW_MASK;
+    if (flags !== 0) {
+      xen.console.memLog(MM_C_LINE.badL4FlagsMod, xen.domid, `Bad L4 flags ${flags.toString(16)}`);
+      return -22;
+    }
+    if (!has_changed(olo, ohi, lo, hi, fastPathFlags(xen))) {
+      store(w, index, lo, hi, preserveAd);
+      return 0;
+    }
+    const rc = get_page_from_l4e(xen, lo, hi, tableMfn);
+    if (rc < 0) return rc;
+  }
+  store(w, index, lo, hi, preserveAd);
+  put_page_from_l4e(xen, olo, ohi, tableMfn);
+  return 0;
+}
+
+/**
+ * Where Xen sees an entry (`%p` of `pl4e`): its direct map of machine memory
+ * starts at `DIRECTMAP_VIRT_START` = 0xffff830000000000 in Xen 4.1 x86-64,
+ * and `%p` prints 16 hex digits.
+ */
+function xenDirectMapPointer(tableMfn: number, index: number): string {
+  const ma = tableMfn * 4096 + index * 8;
+  return formatHex32(0xffff8300 + Math.floor(ma / 2 ** 32)) + formatHex32(ma % 2 ** 32);
+}

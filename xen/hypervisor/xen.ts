@@ -1,0 +1,262 @@
+/**
+ * The hypervisor's state for one PV domain: machine memory, the domain's
+ * frames with their P2M and M2P, each frame's `page_info` (general count and
+ * `type_info`), the vCPU's CR3 and the console.
+ *
+ * @module
+ */
+
+import { PageTableMemory } from "../../mmu/page_table_memory.ts";
+import { XenConsole } from "./console.ts";
+import {
+  formatTypeInfo,
+  pageTypeOf,
+  PGT_COUNT_MASK,
+  PGT_PINNED,
+  PGT_VALIDATED,
+} from "./type_info.ts";
+
+/** `INVALID_M2P_ENTRY` (`~0UL`) as the model's M2P stores it. */
+export const INVALID_M2P_ENTRY = 0xffffffff;
+
+/** Options of {@linkcode Xen}. */
+export interface XenOptions {
+  /** The domain's memory in 4 KiB pages (`nr_pages`). */
+  nrPages: number;
+  /**
+   * The domain id printed in console lines (`dN`).
+   * @default {1}
+   */
+  domid?: number;
+  /**
+   * The machine frame of pfn 0: pfn `p` lives in mfn `p + mfnOffset`, so
+   * that pfns and mfns never look alike (mfn 13fff3 is pfn 3fff3).
+   * @default {0x100000}
+   */
+  mfnOffset?: number;
+  /**
+   * How many machine frames exist. Frames outside the domain's range are
+   * owned by nobody (Xen's free heap): the domain cannot map them.
+   * @default {mfnOffset + nrPages + 16}
+   */
+  machineFrames?: number;
+  /**
+   * Whether to apply the XSA-182 fix to the L2..L4 fast path of
+   * `mod_lN_entry`. Xen 4.1.0 shipped without it: an update that kept the
+   * frame and presence skipped every check, so a read-only linear entry
+   * could become writable. `"vulnerable"` models 4.1.0 exactly.
+   * @default {"fixed"}
+   */
+  xsa182?: "fixed" | "vulnerable";
+}
+
+/** How many TLB flushes of each kind were asked for (Xen does them; the model only counts). */
+export interface FlushCounts {
+  /** Whole-TLB flushes of this vCPU (`MMUEXT_TLB_FLUSH_LOCAL`, `UVMF_TLB_FLUSH|UVMF_LOCAL`). */
+  tlbLocal: number;
+  /** Single-address flushes of this vCPU. */
+  invlpgLocal: number;
+  /** Whole-TLB flushes of several or all vCPUs. */
+  tlbAll: number;
+  /** Single-address flushes of several or all vCPUs. */
+  invlpgAll: number;
+}
+
+/** One frame's `page_info`, decoded, for people and tests. */
+export interface PageInfoView {
+  /** The machine frame. */
+  readonly mfn: number;
+  /** Its pfn in the domain (M2P), or null when the domain does not own it. */
+  readonly pfn: number | null;
+  /** The general count (`count_info & PGC_count_mask`): 1 for an allocated page nobody maps. */
+  readonly count: number;
+  /** The `PGT_*` type code. */
+  readonly type: number;
+  /** The type count. */
+  readonly typeCount: number;
+  /** `PGT_validated`. */
+  readonly validated: boolean;
+  /** `PGT_pinned`. */
+  readonly pinned: boolean;
+  /** `type_info` as Xen prints it (16 hex digits). */
+  readonly typeInfo: string;
+}
+
+/**
+ * Xen 4.1 with one paravirtualized domain and one vCPU.
+ *
+ * Machine memory is one {@linkcode PageTableMemory} indexed by machine frame
+ * number; PV page-table entries hold mfns. Per-frame state lives in typed
+ * arrays indexed by `mfn - firstMfn` over the domain's frames only: frames the
+ * domain does not own can never get a reference from it (`get_page` refuses
+ * them), so their counts stay 0 and need no storage.
+ *
+ * The hypercalls are free functions named as in `mm.c` (`do_mmu_update`,
+ * `do_mmuext_op`, `do_update_va_mapping`) that take this object first.
+ *
+ * @example Pin an L1 that maps itself read-only
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { _PAGE_PRESENT, do_mmuext_op, makeEntry, MMUEXT_PIN_L1_TABLE, Xen } from "@xenmmu/book";
+ * const xen = new Xen({ nrPages: 0x40000 });
+ * const l1 = xen.pfnToMfn(0x3fff3); // mfn 13fff3
+ * xen.mem.write(l1, 0, makeEntry(l1, _PAGE_PRESENT)); // a read-only mapping of itself is allowed
+ * assert.equal(do_mmuext_op(xen, [{ cmd: MMUEXT_PIN_L1_TABLE, mfn: l1 }]), 0);
+ * assert.equal(xen.pageInfo(l1).typeInfo, "1c00000000000001");
+ * ```
+ */
+export class Xen {
+  /** Machine memory: the entries of every frame that holds some. */
+  readonly mem: PageTableMemory;
+  /** The domain id. */
+  readonly domid: number;
+  /** The domain's pages. */
+  readonly nrPages: number;
+  /** The machine frame of the domain's first page. */
+  readonly firstMfn: number;
+  /** P2M: `p2m[pfn]` is the pfn's machine frame (the guest's `mfn_list`). */
+  readonly p2m: Uint32Array;
+  /** M2P: `m2p[mfn - firstMfn]` is the frame's pfn (`machine_to_phys_mapping`). */
+  readonly m2p: Uint32Array;
+  /** `count_info & PGC_count_mask` per owned frame; 1 is the allocation reference. */
+  readonly countInfo: Uint32Array;
+  /** `type_info` per owned frame, laid out as in `type_info.ts`. */
+  readonly typeInfo: Uint32Array;
+  /** The console. */
+  readonly console: XenConsole = new XenConsole();
+  /** TLB flushes asked for. */
+  readonly flushes: FlushCounts = { tlbLocal: 0, invlpgLocal: 0, tlbAll: 0, invlpgAll: 0 };
+  /** Whether the L2..L4 fast path has the XSA-182 fix (see {@linkcode XenOptions.xsa182}). */
+  readonly xsa182: "fixed" | "vulnerable";
+  /** The vCPU's `guest_table`: the mfn of the L4 in CR3, or null before the first `NEW_BASEPTR`. */
+  cr3: number | null = null;
+  /** The vCPU's `guest_table_user` (the L4 of user mode), or null: set by `NEW_USER_BASEPTR`. */
+  userCr3: number | null = null;
+
+  /**
+   * Build a domain of `nrPages` pages with mfn = pfn + `mfnOffset`, every frame
+   * allocated (general count 1) and untyped.
+   *
+   * @param options Size and layout.
+   * @throws {RangeError} When a size is not a whole number in range.
+   */
+  constructor(options: XenOptions) {
+    const { nrPages, domid = 1, mfnOffset = 0x100000 } = options;
+    if (!Number.isInteger(nrPages) || nrPages < 1 || nrPages > 2 ** 28) {
+      throw new RangeError(
+        `Domain of ${nrPages} pages is not possible: nr_pages is a whole number from 1 to 2^28`,
+      );
+    }
+    if (!Number.isInteger(mfnOffset) || mfnOffset < 0 || mfnOffset + nrPages > 2 ** 32 - 1) {
+      throw new RangeError(
+        `Mfn offset ${mfnOffset} is not possible: the domain's frames must lie below 2^32`,
+      );
+    }
+    if (!Number.isInteger(domid) || domid < 0 || domid > 0x7fef) {
+      throw new RangeError(`Domain id ${domid} is not a domid: domids are 0 to 0x7fef`);
+    }
+    const machineFrames = options.machineFrames ?? mfnOffset + nrPages + 16;
+    if (!Number.isInteger(machineFrames) || machineFrames < mfnOffset + nrPages) {
+      throw new RangeError(
+        `Machine of ${machineFrames} frames cannot hold the domain: it needs at least 0x${
+          (mfnOffset + nrPages).toString(16)
+        } frames`,
+      );
+    }
+    this.mem = new PageTableMemory(machineFrames);
+    this.xsa182 = options.xsa182 ?? "fixed";
+    this.domid = domid;
+    this.nrPages = nrPages;
+    this.firstMfn = mfnOffset;
+    this.p2m = new Uint32Array(nrPages);
+    this.m2p = new Uint32Array(nrPages);
+    for (let pfn = 0; pfn < nrPages; pfn++) {
+      this.p2m[pfn] = pfn + mfnOffset;
+      this.m2p[pfn] = pfn;
+    }
+    this.countInfo = new Uint32Array(nrPages).fill(1);
+    this.typeInfo = new Uint32Array(nrPages);
+  }
+
+  /**
+   * Whether the domain owns machine frame `mfn` (`page_get_owner(page) == d`).
+   *
+   * @param mfn A machine frame number.
+   * @returns True for the domain's frames.
+   */
+  owns(mfn: number): boolean {
+    return mfn >= this.firstMfn && mfn < this.firstMfn + this.nrPages;
+  }
+
+  /**
+   * `mfn_valid`: whether `mfn` names a frame of the machine.
+   *
+   * @param mfn A machine frame number.
+   * @returns True when the frame exists.
+   */
+  mfnValid(mfn: number): boolean {
+    return mfn >= 0 && mfn < this.mem.frames;
+  }
+
+  /**
+   * `pfn_to_mfn` through the P2M.
+   *
+   * @param pfn A pfn of the domain.
+   * @returns Its machine frame.
+   * @throws {RangeError} When the domain has no such pfn.
+   */
+  pfnToMfn(pfn: number): number {
+    if (!Number.isInteger(pfn) || pfn < 0 || pfn >= this.nrPages) {
+      throw new RangeError(
+        `Pfn ${pfn} is outside the domain: it has pfns 0x0..0x${(this.nrPages - 1).toString(16)}`,
+      );
+    }
+    return this.p2m[pfn];
+  }
+
+  /**
+   * `get_gpfn_from_mfn`: the M2P entry of a frame, `INVALID_M2P_ENTRY` for a
+   * frame the domain does not own.
+   *
+   * @param mfn A machine frame number.
+   * @returns The pfn, or {@linkcode INVALID_M2P_ENTRY}.
+   */
+  mfnToPfn(mfn: number): number {
+    return this.owns(mfn) ? this.m2p[mfn - this.firstMfn] : INVALID_M2P_ENTRY;
+  }
+
+  /**
+   * The pfn of a frame as Xen's `%lx` prints `get_gpfn_from_mfn(mfn)`:
+   * `ffffffffffffffff` for `INVALID_M2P_ENTRY`.
+   *
+   * @param mfn A machine frame number.
+   * @returns Lower-case hex.
+   */
+  formatPfn(mfn: number): string {
+    const pfn = this.mfnToPfn(mfn);
+    return pfn === INVALID_M2P_ENTRY ? "ffffffffffffffff" : pfn.toString(16);
+  }
+
+  /**
+   * Decode a frame's `page_info`.
+   *
+   * @param mfn A machine frame number.
+   * @returns Counts, type and flags; all zero for a frame the domain does not own.
+   * @throws {RangeError} When the frame is not in the machine.
+   */
+  pageInfo(mfn: number): PageInfoView {
+    this.mem.checkFrame(mfn);
+    const owned = this.owns(mfn);
+    const word = owned ? this.typeInfo[mfn - this.firstMfn] : 0;
+    return {
+      mfn,
+      pfn: owned ? this.m2p[mfn - this.firstMfn] : null,
+      count: owned ? this.countInfo[mfn - this.firstMfn] : 0,
+      type: pageTypeOf(word),
+      typeCount: word & PGT_COUNT_MASK,
+      validated: (word & PGT_VALIDATED) !== 0,
+      pinned: (word & PGT_PINNED) !== 0,
+      typeInfo: formatTypeInfo(word),
+    };
+  }
+}
