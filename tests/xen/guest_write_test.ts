@@ -24,6 +24,7 @@ Deno.test("guestWrite: a plain store, ptwr emulation, or a page fault", async (t
     const before = stateDigest(xen);
     const r = guestWrite(xen, va(3) + 8 * 40, e(m(2), RW));
     assert.equal(r.kind, "fault");
+    assert.match(r.detail, /the page is an L1, but Xen refused the new entry/);
     assert.deepEqual(xen.console.lines, [
       "(XEN) mm.c:2421:d1 Bad type (saw 2400000000000001 != exp 7000000000000000) for mfn 100002 (pfn 2)",
       "(XEN) mm.c:904:d1 Error getting mfn 100002 (pfn 2) from L1 entry 0000000100002063 for l1e_owner=1, pg_owner=1",

@@ -75,14 +75,17 @@ export function guestWrite(xen: Xen, va: number, val: Entry): GuestWriteResult {
     w[2 * index + 1] = val.hi;
     return { kind: "store", mfn, index, detail: "the page is mapped writable" };
   }
-  if (ptwr_do_page_fault(xen, r, mfn, index, val)) {
+  const ptwr = ptwr_do_page_fault(xen, r, mfn, index, val);
+  if (ptwr === "emulated") {
     return { kind: "emulated", mfn, index, detail: "ptwr emulation of a write to an L1 page" };
   }
   return {
     kind: "fault",
     mfn,
     index,
-    detail: `page fault: ${r.fault.detail}, and the page is not an L1 Xen can emulate writes to`,
+    detail: ptwr === "refused"
+      ? "page fault: the page is an L1, but Xen refused the new entry while emulating the write"
+      : `page fault: ${r.fault.detail}, and the page is not an L1 Xen can emulate writes to`,
   };
 }
 
@@ -98,7 +101,9 @@ export function guestWrite(xen: Xen, va: number, val: Entry): GuestWriteResult {
  * @param mfn The frame written.
  * @param index The 8-byte slot in it.
  * @param val The value written.
- * @returns True when emulated; false when the guest takes the fault.
+ * @returns `emulated` when the write was checked and done; `refused` when the page is an L1
+ *   but the new entry failed `get_page_from_l1e`; `not-ptwr` when the page is not a validated
+ *   L1 mapped read-only. In the last two cases the guest takes the fault.
  */
 export function ptwr_do_page_fault(
   xen: Xen,
@@ -106,17 +111,17 @@ export function ptwr_do_page_fault(
   mfn: number,
   index: number,
   val: Entry,
-): boolean {
+): "emulated" | "refused" | "not-ptwr" {
   const pte = r.steps[r.steps.length - 1];
   // Only a read-only 4 KiB mapping can be a mapping of an L1 page.
-  if (pte.level !== "pte" || (pte.lo & 3) !== 1) return false;
-  if (entryFrame(pte.lo, pte.hi) !== mfn || !get_page_from_pagenr(xen, mfn)) return false;
+  if (pte.level !== "pte" || (pte.lo & 3) !== 1) return "not-ptwr";
+  if (entryFrame(pte.lo, pte.hi) !== mfn || !get_page_from_pagenr(xen, mfn)) return "not-ptwr";
   const x = xen.typeInfo[mfn - xen.firstMfn];
   if (
     (x & PGT_VALIDATED) === 0 || (x & PGT_COUNT_MASK) === 0 || pageTypeOf(x) !== PGT_l1_page_table
   ) {
     put_page(xen, mfn);
-    return false;
+    return "not-ptwr";
   }
   let emulated = false;
   if (get_page_from_l1e(xen, val.lo, val.hi) === 0) {
@@ -135,5 +140,5 @@ export function ptwr_do_page_fault(
     emulated = true;
   }
   put_page(xen, mfn);
-  return emulated;
+  return emulated ? "emulated" : "refused";
 }

@@ -23,3 +23,4 @@ export * from "./guest_write.ts";
 export * from "./check_invariants.ts";
 export * from "./state_digest.ts";
 export * from "./start_of_day_layout.ts";
+export * from "./build_pv_domain.ts";

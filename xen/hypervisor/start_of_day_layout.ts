@@ -15,6 +15,13 @@ import { PAGE_SIZE } from "../../mmu/mod.ts";
 const MiB = 1024 * 1024;
 const FOUR_MiB = 4 * MiB;
 
+/** Where the kernel image starts, `CONFIG_PHYSICAL_START` (16 MiB), by default. */
+export const DEFAULT_KERNEL_START = 0x1000000;
+/** The kernel image's size by default: 12 MiB up to `_end` (the fact sheet's assumed image). */
+export const DEFAULT_KERNEL_SIZE: number = 12 * MiB;
+/** The (uncompressed) initrd's size by default: 8 MiB. */
+export const DEFAULT_INITRD_SIZE: number = 8 * MiB;
+
 /** Inputs of {@linkcode startOfDayLayout}. All sizes in bytes. */
 export interface StartOfDayOptions {
   /** The domain's pages (`start_info.nr_pages`, the toolstack's `memory` in 4 KiB pages). */
@@ -97,9 +104,9 @@ export interface StartOfDayLayout {
  */
 export function startOfDayLayout(options: StartOfDayOptions): StartOfDayLayout {
   const { nrPages } = options;
-  const kernelStart = options.kernelStart ?? 0x1000000;
-  const kernelSize = options.kernelSize ?? 12 * MiB;
-  const initrdSize = options.initrdSize ?? 8 * MiB;
+  const kernelStart = options.kernelStart ?? DEFAULT_KERNEL_START;
+  const kernelSize = options.kernelSize ?? DEFAULT_KERNEL_SIZE;
+  const initrdSize = options.initrdSize ?? DEFAULT_INITRD_SIZE;
   checkWhole("nrPages", nrPages, 1);
   checkWhole("kernelStart", kernelStart, 0);
   checkWhole("kernelSize", kernelSize, 1);
