@@ -8,6 +8,33 @@ import {
 } from "../../xen/hypervisor/mod.ts";
 import { bootstrap, e, NX, RO, RW, TABLE } from "./_machine.ts";
 
+Deno.test("the fast path of mod_l2_entry: XSA-182's whitelist, or 4.1.0's presence check", async (t) => {
+  await t.step(
+    "fixed (default): adding PSE to an L2 entry takes the slow path and is refused",
+    () => {
+      const { xen, m, ma } = bootstrap();
+      const before = stateDigest(xen);
+      assert.equal(do_mmu_update(xen, [{ ptr: ma(2, 0), val: e(m(3), TABLE | 0x80) }]), -22);
+      assert.deepEqual(xen.console.lines, [
+        "(XEN) mm.c:942:d1 Attempt to map superpage without allowsuperpage flag in hypervisor",
+      ]);
+      assert.equal(stateDigest(xen), before);
+    },
+  );
+  await t.step("fixed: a change of A or D only still takes the fast path", () => {
+    const { xen, m, ma } = bootstrap();
+    assert.equal(do_mmu_update(xen, [{ ptr: ma(2, 0), val: e(m(3), TABLE & ~0x40) }]), 0);
+    assert.deepEqual(xen.console.lines, []);
+    assert.equal(checkInvariants(xen), null);
+  });
+  await t.step("vulnerable (4.1.0 exactly): the same PSE update goes through unchecked", () => {
+    const { xen, m, ma } = bootstrap({ xsa182: "vulnerable" });
+    assert.equal(do_mmu_update(xen, [{ ptr: ma(2, 0), val: e(m(3), TABLE | 0x80) }]), 0);
+    assert.deepEqual(xen.console.lines, []);
+    assert.match(checkInvariants(xen)?.message ?? "", /superpage/);
+  });
+});
+
 Deno.test("do_mmu_update dispatches on the type of the target frame", async (t) => {
   await t.step("into a validated L1: mod_l1_entry takes new refs, drops old ones", () => {
     const { xen, m, ma } = bootstrap();
@@ -26,6 +53,18 @@ Deno.test("do_mmu_update dispatches on the type of the target frame", async (t) 
       "(XEN) mm.c:904:d1 Error getting mfn 100002 (pfn 2) from L1 entry 0000000100002063 for l1e_owner=1, pg_owner=1",
     ]);
     assert.equal(stateDigest(xen), before);
+  });
+
+  await t.step("an L1 mapping itself RW: the 'saw' shows page_lock's bit and count", () => {
+    const { xen, m, ma } = bootstrap();
+    const before = stateDigest(xen);
+    assert.equal(do_mmu_update(xen, [{ ptr: ma(3, 20), val: e(m(3), RW) }]), -22);
+    assert.deepEqual(xen.console.lines, [
+      "(XEN) mm.c:2421:d1 Bad type (saw 1480000000000002 != exp 7000000000000000) for mfn 100003 (pfn 3)",
+      "(XEN) mm.c:904:d1 Error getting mfn 100003 (pfn 3) from L1 entry 0000000100003063 for l1e_owner=1, pg_owner=1",
+    ]);
+    assert.equal(stateDigest(xen), before); // the lock and its count are gone again
+    assert.equal(xen.pageInfo(m(3)).typeInfo, "1400000000000001");
   });
 
   await t.step("a disallowed flag is refused by mod_l1_entry itself (mm.c:1783)", () => {
@@ -121,8 +160,8 @@ Deno.test("do_mmu_update dispatches on the type of the target frame", async (t) 
     const { xen } = bootstrap();
     assert.equal(do_mmu_update(xen, [{ ptr: 0x10 * 4096, val: { lo: 0, hi: 0 } }]), -22);
     assert.deepEqual(xen.console.lines, [
-      "(XEN) mm.c:662:d1 Could not get page ref for pfn 10",
-      "(XEN) mm.c:3573:d1 Could not get page for normal update",
+      "(XEN) mm.c:658:d1 Could not get page ref for pfn 10",
+      "(XEN) mm.c:3459:d1 Could not get page for normal update",
     ]);
   });
 

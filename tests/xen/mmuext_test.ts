@@ -32,11 +32,11 @@ Deno.test("do_mmuext_op: pins, CR3 and flushes", async (t) => {
     assert.equal(stateDigest(xen), before);
   });
 
-  await t.step("unpinning a frame of another owner is refused (mm.c:662, 3036)", () => {
+  await t.step("unpinning a frame of another owner is refused (mm.c:658, 3036)", () => {
     const { xen } = bootstrap();
     assert.equal(do_mmuext_op(xen, [{ cmd: MMUEXT_UNPIN_TABLE, mfn: 0x10 }]), -22);
     assert.deepEqual(xen.console.lines, [
-      "(XEN) mm.c:662:d1 Could not get page ref for pfn 10",
+      "(XEN) mm.c:658:d1 Could not get page ref for pfn 10",
       "(XEN) mm.c:3036:d1 Mfn 10 bad domain",
     ]);
   });

@@ -18,8 +18,12 @@
  * off by a few lines.
  */
 export const MM_C_LINE = {
-  /** "Could not get page ref for pfn %lx" in `get_page_from_pagenr` (estimated). */
-  couldNotGetPageRef: 662,
+  /**
+   * "Could not get page ref for pfn %lx" in `get_page_from_pagenr` (estimated: 148 lines above
+   * the verified 806, counting the lines 4.1.0's `get_page_from_l1e` has that the 4.1-era copy
+   * lacks).
+   */
+  couldNotGetPageRef: 658,
   /** "Bad L1 flags %x" in `get_page_from_l1e` (verified). */
   badL1FlagsGet: 806,
   /** "Non-privileged (%u) attempt to map I/O space %08lx" (estimated). */
@@ -79,10 +83,10 @@ export const MM_C_LINE = {
   notPinned: 3046,
   /** "Error while installing new mfn %lx" for `MMUEXT_NEW_USER_BASEPTR` (counted from 3046). */
   errorInstallingUserBaseptr: 3077,
-  /** "Could not get page for normal update" in `do_mmu_update` (guessed, not counted). */
-  couldNotGetPageForUpdate: 3573,
-  /** "Could not get page for mach->phys update" in `do_mmu_update` (guessed, not counted). */
-  couldNotGetPageForMachphys: 3694,
+  /** "Could not get page for normal update" in `do_mmu_update` (counted from 3077). */
+  couldNotGetPageForUpdate: 3459,
+  /** "Could not get page for mach->phys update" in `do_mmu_update` (counted from 3077). */
+  couldNotGetPageForMachphys: 3641,
   /** "ptwr_emulate: could not get_page_from_l1e()" (verified). */
   ptwrCouldNotGet: 4967,
 } as const;

@@ -9,6 +9,7 @@ import type { Entry } from "../../mmu/entry.ts";
 import { MM_C_LINE } from "./console.ts";
 import { get_page_from_pagenr, get_page_type, put_page, put_page_type } from "./get_page_type.ts";
 import { mod_l1_entry, mod_l2_entry, mod_l3_entry, mod_l4_entry } from "./mod_entry.ts";
+import { page_lock, page_unlock } from "./page_lock.ts";
 import {
   EINVAL,
   MMU_MACHPHYS_UPDATE,
@@ -17,12 +18,10 @@ import {
 } from "./public_xen.ts";
 import {
   pageTypeOf,
-  PGT_COUNT_MASK,
   PGT_l1_page_table,
   PGT_l2_page_table,
   PGT_l3_page_table,
   PGT_l4_page_table,
-  PGT_VALIDATED,
   PGT_writable_page,
 } from "./type_info.ts";
 import { checkEntryHalves, checkMachineAddress } from "./check_args.ts";
@@ -124,10 +123,10 @@ function mmu_update_one(xen: Xen, req: MmuUpdate): boolean {
     return false;
   }
   let okay = false;
-  const x = xen.typeInfo[mfn - xen.firstMfn];
-  // page_lock() succeeds only on a validated frame in use.
-  if ((x & PGT_VALIDATED) !== 0 && (x & PGT_COUNT_MASK) !== 0) {
-    switch (pageTypeOf(x)) {
+  // page_lock() succeeds only on a validated frame in use, and holds it (one more type count and
+  // PGT_locked) while the entry is checked.
+  if (page_lock(xen, mfn)) {
+    switch (pageTypeOf(xen.typeInfo[mfn - xen.firstMfn])) {
       case PGT_l1_page_table:
         okay = mod_l1_entry(xen, mfn, index, lo, hi, preserveAd);
         break;
@@ -145,6 +144,7 @@ function mmu_update_one(xen: Xen, req: MmuUpdate): boolean {
         okay = true;
         break;
     }
+    page_unlock(xen, mfn);
   } else if (get_page_type(xen, mfn, PGT_writable_page)) {
     plainStore(xen, mfn, index, lo, hi);
     put_page_type(xen, mfn);

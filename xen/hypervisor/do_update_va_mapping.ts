@@ -11,6 +11,7 @@ import { checkEntryHalves, checkVirtualAddress } from "./check_args.ts";
 import { get_page_from_pagenr, put_page } from "./get_page_type.ts";
 import { guest_map_l1e } from "./guest_map_l1e.ts";
 import { mod_l1_entry } from "./mod_entry.ts";
+import { page_lock, page_unlock } from "./page_lock.ts";
 import {
   EINVAL,
   UVMF_FLUSHTYPE_MASK,
@@ -18,7 +19,7 @@ import {
   UVMF_LOCAL,
   UVMF_TLB_FLUSH,
 } from "./public_xen.ts";
-import { pageTypeOf, PGT_COUNT_MASK, PGT_l1_page_table, PGT_VALIDATED } from "./type_info.ts";
+import { pageTypeOf, PGT_l1_page_table } from "./type_info.ts";
 import type { Xen } from "./xen.ts";
 
 /**
@@ -44,11 +45,11 @@ export function do_update_va_mapping(xen: Xen, va: number, val: Entry, flags: nu
   let rc = EINVAL;
   const gl1mfn = guest_map_l1e(xen, va);
   if (gl1mfn !== null && get_page_from_pagenr(xen, gl1mfn)) {
-    const x = xen.typeInfo[gl1mfn - xen.firstMfn];
-    if (
-      (x & PGT_VALIDATED) !== 0 && (x & PGT_COUNT_MASK) !== 0 && pageTypeOf(x) === PGT_l1_page_table
-    ) {
-      rc = mod_l1_entry(xen, gl1mfn, pte_index(va), val.lo, val.hi) ? 0 : EINVAL;
+    if (page_lock(xen, gl1mfn)) {
+      if (pageTypeOf(xen.typeInfo[gl1mfn - xen.firstMfn]) === PGT_l1_page_table) {
+        rc = mod_l1_entry(xen, gl1mfn, pte_index(va), val.lo, val.hi) ? 0 : EINVAL;
+      }
+      page_unlock(xen, gl1mfn);
     }
     put_page(xen, gl1mfn);
   }

@@ -16,7 +16,8 @@ import { checkEntryHalves, checkVirtualAddress } from "./check_args.ts";
 import { MM_C_LINE } from "./console.ts";
 import { get_page_from_l1e, put_page_from_l1e } from "./get_page_from_entry.ts";
 import { get_page_from_pagenr, put_page } from "./get_page_type.ts";
-import { pageTypeOf, PGT_COUNT_MASK, PGT_l1_page_table, PGT_VALIDATED } from "./type_info.ts";
+import { page_lock, page_unlock } from "./page_lock.ts";
+import { pageTypeOf, PGT_l1_page_table } from "./type_info.ts";
 import type { Xen } from "./xen.ts";
 
 /** What became of a guest store. */
@@ -116,10 +117,12 @@ export function ptwr_do_page_fault(
   // Only a read-only 4 KiB mapping can be a mapping of an L1 page.
   if (pte.level !== "pte" || (pte.lo & 3) !== 1) return "not-ptwr";
   if (entryFrame(pte.lo, pte.hi) !== mfn || !get_page_from_pagenr(xen, mfn)) return "not-ptwr";
-  const x = xen.typeInfo[mfn - xen.firstMfn];
-  if (
-    (x & PGT_VALIDATED) === 0 || (x & PGT_COUNT_MASK) === 0 || pageTypeOf(x) !== PGT_l1_page_table
-  ) {
+  if (!page_lock(xen, mfn)) {
+    put_page(xen, mfn);
+    return "not-ptwr";
+  }
+  if (pageTypeOf(xen.typeInfo[mfn - xen.firstMfn]) !== PGT_l1_page_table) {
+    page_unlock(xen, mfn);
     put_page(xen, mfn);
     return "not-ptwr";
   }
@@ -139,6 +142,7 @@ export function ptwr_do_page_fault(
     put_page_from_l1e(xen, olo, ohi);
     emulated = true;
   }
+  page_unlock(xen, mfn);
   put_page(xen, mfn);
   return emulated ? "emulated" : "refused";
 }

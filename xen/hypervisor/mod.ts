@@ -12,6 +12,7 @@ export * from "./type_info.ts";
 export * from "./console.ts";
 export * from "./xen.ts";
 export * from "./get_page_type.ts";
+export * from "./page_lock.ts";
 export * from "./get_page_from_entry.ts";
 export * from "./alloc_table.ts";
 export * from "./mod_entry.ts";

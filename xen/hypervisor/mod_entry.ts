@@ -40,14 +40,18 @@ function has_changed(olo: number, ohi: number, nlo: number, nhi: number, flags: 
 }
 
 /**
- * The flags whose change forces the slow path at L2..L4. Xen 4.1.0 looked at
- * `_PAGE_PRESENT` only, so a read-only linear entry could be made writable
- * without any check (XSA-182); unless the hypervisor is built with
- * `xsa182: "vulnerable"`, the model applies the fix and also takes the slow
- * path when RW changes.
+ * The entry bits 0..11 whose change forces the slow path (full checks). Xen
+ * 4.1.0 compared `_PAGE_RW | _PAGE_PRESENT` at L1 and `_PAGE_PRESENT` alone at
+ * L2..L4, so a read-only linear entry could be made writable, or PSE added to
+ * an L2 entry, without any check (XSA-182). The fix allows the fast path only
+ * when every changed bit is in `FASTPATH_FLAG_WHITELIST` (NX, the available
+ * bits, G, D, A, US), at every level; of bits 0..11 that leaves P, RW, PWT,
+ * PCD and PSE (0x9b) to force the slow path. The model applies the fix unless
+ * built with `xsa182: "vulnerable"`.
  */
-function fastPathFlags(xen: Xen): number {
-  return xen.xsa182 === "vulnerable" ? P : P | RW;
+function fastPathFlags(xen: Xen, level: 1 | 2 | 3 | 4): number {
+  if (xen.xsa182 === "fixed") return 0x09b;
+  return level === 1 ? P | RW : P;
 }
 
 /** Store an entry, keeping the old A and D bits for `MMU_PT_UPDATE_PRESERVE_AD`. */
@@ -84,8 +88,8 @@ export function mod_l1_entry(
       xen.console.memLog(MM_C_LINE.badL1FlagsMod, xen.domid, `Bad L1 flags ${flags.toString(16)}`);
       return false;
     }
-    // Same frame, same RW and presence: no reference changes hands.
-    if (!has_changed(olo, ohi, lo, hi, RW | P)) {
+    // Same frame, and only bits that carry no reference changed: the fast path.
+    if (!has_changed(olo, ohi, lo, hi, fastPathFlags(xen, 1))) {
       store(w, index, lo, hi, preserveAd);
       return true;
     }
@@ -125,7 +129,7 @@ export function mod_l2_entry(
       xen.console.memLog(MM_C_LINE.badL2FlagsMod, xen.domid, `Bad L2 flags ${flags.toString(16)}`);
       return false;
     }
-    if (!has_changed(olo, ohi, lo, hi, fastPathFlags(xen))) {
+    if (!has_changed(olo, ohi, lo, hi, fastPathFlags(xen, 2))) {
       store(w, index, lo, hi, preserveAd);
       return true;
     }
@@ -164,7 +168,7 @@ export function mod_l3_entry(
       xen.console.memLog(MM_C_LINE.badL3FlagsMod, xen.domid, `Bad L3 flags ${flags.toString(16)}`);
       return -22;
     }
-    if (!has_changed(olo, ohi, lo, hi, fastPathFlags(xen))) {
+    if (!has_changed(olo, ohi, lo, hi, fastPathFlags(xen, 3))) {
       store(w, index, lo, hi, preserveAd);
       return 0;
     }
@@ -213,7 +217,7 @@ export function mod_l4_entry(
       xen.console.memLog(MM_C_LINE.badL4FlagsMod, xen.domid, `Bad L4 flags ${flags.toString(16)}`);
       return -22;
     }
-    if (!has_changed(olo, ohi, lo, hi, fastPathFlags(xen))) {
+    if (!has_changed(olo, ohi, lo, hi, fastPathFlags(xen, 4))) {
       store(w, index, lo, hi, preserveAd);
       return 0;
     }

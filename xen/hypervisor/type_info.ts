@@ -2,10 +2,10 @@
  * A frame's `type_info` word, kept in one unsigned 32-bit number laid out as
  * the high half of Xen 4.1's 64-bit word (`asm-x86/mm.h`): the type in bits
  * 28..31 (Xen's bits 60..63, `PG_mask(x, 4)`), `PGT_pinned` in bit 27 (Xen's
- * bit 59) and `PGT_validated` in bit 26 (Xen's 58). Xen keeps the type count
- * in the low 55 bits; the model keeps it in bits 0..25, which is plenty for
- * any boot it simulates, and prints it in the low half so that the 16 hex
- * digits read exactly as Xen prints `%016lx`.
+ * bit 59), `PGT_validated` in bit 26 (Xen's 58) and `PGT_locked` in bit 23
+ * (Xen's 55). Xen keeps the type count in the low 55 bits; the model keeps it
+ * in bits 0..22, which is plenty for any boot it simulates, and prints it in
+ * the low half so that the 16 hex digits read exactly as Xen prints `%016lx`.
  *
  * @module
  */
@@ -36,10 +36,15 @@ export type PageType =
 export const PGT_PINNED = 0x08000000;
 /** Bit 26 of the model's word, Xen's `PGT_validated` (bit 58). */
 export const PGT_VALIDATED = 0x04000000;
+/**
+ * Bit 23 of the model's word, Xen's `PGT_locked` (bit 55): set by `page_lock`
+ * while Xen edits an entry of the table, together with one more type count.
+ */
+export const PGT_LOCKED = 0x00800000;
 /** The type count bits of the model's word. */
-export const PGT_COUNT_MASK = 0x03ffffff;
+export const PGT_COUNT_MASK = 0x007fffff;
 /** The bits of the model's word that Xen prints in the high half. */
-const HIGH_BITS = 0xfc000000;
+const HIGH_BITS = 0xfc800000;
 
 /**
  * The type code in a `type_info` word.

@@ -24,7 +24,9 @@ export interface XenOptions {
   /** The domain's memory in 4 KiB pages (`nr_pages`). */
   nrPages: number;
   /**
-   * The domain id printed in console lines (`dN`).
+   * The domain id printed in console lines (`dN`). Every domain is modelled
+   * as an unprivileged domU, whatever its id: a real dom0's I/O capabilities
+   * (mapping I/O memory, cache attributes in L1 entries) are not modelled.
    * @default {1}
    */
   domid?: number;
@@ -41,10 +43,12 @@ export interface XenOptions {
    */
   machineFrames?: number;
   /**
-   * Whether to apply the XSA-182 fix to the L2..L4 fast path of
-   * `mod_lN_entry`. Xen 4.1.0 shipped without it: an update that kept the
-   * frame and presence skipped every check, so a read-only linear entry
-   * could become writable. `"vulnerable"` models 4.1.0 exactly.
+   * Whether the fast path of `mod_l1_entry` .. `mod_l4_entry` has the XSA-182
+   * fix (2016: only `FASTPATH_FLAG_WHITELIST` bits may change without full
+   * checks). Xen 4.1.0 shipped without it: at L2..L4 an update that kept the
+   * frame and presence skipped every check, so a read-only linear entry could
+   * become writable or an L2 entry gain PSE. `"vulnerable"` models 4.1.0
+   * exactly.
    * @default {"fixed"}
    */
   xsa182?: "fixed" | "vulnerable";
