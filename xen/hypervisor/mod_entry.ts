@@ -100,6 +100,77 @@ export function mod_l1_entry(
   return true;
 }
 
+/** What differs between the levels of an upper table, for {@linkcode mod_upper_entry}. */
+interface UpperLevel {
+  readonly level: 2 | 3 | 4;
+  readonly disallow: number;
+  readonly badFlagsLine: number;
+  readonly get: (xen: Xen, lo: number, hi: number, tableMfn: number) => number;
+  readonly put: (xen: Xen, lo: number, hi: number, tableMfn: number) => void;
+}
+
+const L2: UpperLevel = {
+  level: 2,
+  disallow: L2_DISALLOW_MASK,
+  badFlagsLine: MM_C_LINE.badL2FlagsMod,
+  get: get_page_from_l2e,
+  put: put_page_from_l2e,
+};
+const L3: UpperLevel = {
+  level: 3,
+  disallow: L3_DISALLOW_MASK,
+  badFlagsLine: MM_C_LINE.badL3FlagsMod,
+  get: get_page_from_l3e,
+  put: put_page_from_l3e,
+};
+const L4: UpperLevel = {
+  level: 4,
+  disallow: L4_DISALLOW_MASK,
+  badFlagsLine: MM_C_LINE.badL4FlagsMod,
+  get: get_page_from_l4e,
+  put: put_page_from_l4e,
+};
+
+/**
+ * The body `mod_l2_entry`, `mod_l3_entry` and `mod_l4_entry` share in Xen:
+ * refuse disallowed flags, take the fast path when no reference changes
+ * hands, otherwise get the new entry's references, store it, and put the old
+ * entry's.
+ */
+function mod_upper_entry(
+  xen: Xen,
+  lv: UpperLevel,
+  tableMfn: number,
+  index: number,
+  lo: number,
+  hi: number,
+  preserveAd: boolean,
+): number {
+  const w = xen.mem.table(tableMfn);
+  const olo = w[2 * index];
+  const ohi = w[2 * index + 1];
+  if ((lo & P) !== 0) {
+    const flags = xenFlags(lo, hi) & lv.disallow;
+    if (flags !== 0) {
+      xen.console.memLog(
+        lv.badFlagsLine,
+        xen.domid,
+        `Bad L${lv.level} flags ${flags.toString(16)}`,
+      );
+      return -22;
+    }
+    if (!has_changed(olo, ohi, lo, hi, fastPathFlags(xen, lv.level))) {
+      store(w, index, lo, hi, preserveAd);
+      return 0;
+    }
+    const rc = lv.get(xen, lo, hi, tableMfn);
+    if (rc < 0) return rc;
+  }
+  store(w, index, lo, hi, preserveAd);
+  lv.put(xen, olo, ohi, tableMfn);
+  return 0;
+}
+
 /**
  * `mod_l2_entry`: update entry `index` of the validated L2 table `tableMfn`
  * (hooking an L1 into it validates that L1 if it is not one yet).
@@ -120,24 +191,7 @@ export function mod_l2_entry(
   hi: number,
   preserveAd = false,
 ): boolean {
-  const w = xen.mem.table(tableMfn);
-  const olo = w[2 * index];
-  const ohi = w[2 * index + 1];
-  if ((lo & P) !== 0) {
-    const flags = xenFlags(lo, hi) & L2_DISALLOW_MASK;
-    if (flags !== 0) {
-      xen.console.memLog(MM_C_LINE.badL2FlagsMod, xen.domid, `Bad L2 flags ${flags.toString(16)}`);
-      return false;
-    }
-    if (!has_changed(olo, ohi, lo, hi, fastPathFlags(xen, 2))) {
-      store(w, index, lo, hi, preserveAd);
-      return true;
-    }
-    if (get_page_from_l2e(xen, lo, hi, tableMfn) < 0) return false;
-  }
-  store(w, index, lo, hi, preserveAd);
-  put_page_from_l2e(xen, olo, ohi, tableMfn);
-  return true;
+  return mod_upper_entry(xen, L2, tableMfn, index, lo, hi, preserveAd) === 0;
 }
 
 /**
@@ -159,25 +213,7 @@ export function mod_l3_entry(
   hi: number,
   preserveAd = false,
 ): number {
-  const w = xen.mem.table(tableMfn);
-  const olo = w[2 * index];
-  const ohi = w[2 * index + 1];
-  if ((lo & P) !== 0) {
-    const flags = xenFlags(lo, hi) & L3_DISALLOW_MASK;
-    if (flags !== 0) {
-      xen.console.memLog(MM_C_LINE.badL3FlagsMod, xen.domid, `Bad L3 flags ${flags.toString(16)}`);
-      return -22;
-    }
-    if (!has_changed(olo, ohi, lo, hi, fastPathFlags(xen, 3))) {
-      store(w, index, lo, hi, preserveAd);
-      return 0;
-    }
-    const rc = get_page_from_l3e(xen, lo, hi, tableMfn);
-    if (rc < 0) return rc;
-  }
-  store(w, index, lo, hi, preserveAd);
-  put_page_from_l3e(xen, olo, ohi, tableMfn);
-  return 0;
+  return mod_upper_entry(xen, L3, tableMfn, index, lo, hi, preserveAd);
 }
 
 /**
@@ -208,25 +244,7 @@ export function mod_l4_entry(
     );
     return -22;
   }
-  const w = xen.mem.table(tableMfn);
-  const olo = w[2 * index];
-  const ohi = w[2 * index + 1];
-  if ((lo & P) !== 0) {
-    const flags = xenFlags(lo, hi) & L4_DISALLOW_MASK;
-    if (flags !== 0) {
-      xen.console.memLog(MM_C_LINE.badL4FlagsMod, xen.domid, `Bad L4 flags ${flags.toString(16)}`);
-      return -22;
-    }
-    if (!has_changed(olo, ohi, lo, hi, fastPathFlags(xen, 4))) {
-      store(w, index, lo, hi, preserveAd);
-      return 0;
-    }
-    const rc = get_page_from_l4e(xen, lo, hi, tableMfn);
-    if (rc < 0) return rc;
-  }
-  store(w, index, lo, hi, preserveAd);
-  put_page_from_l4e(xen, olo, ohi, tableMfn);
-  return 0;
+  return mod_upper_entry(xen, L4, tableMfn, index, lo, hi, preserveAd);
 }
 
 /**
