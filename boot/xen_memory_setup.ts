@@ -1,0 +1,243 @@
+/**
+ * `xen_memory_setup` (`arch/x86/xen/setup.c`, Linux 2.6.38 / 2.6.39 domU path): turn the memory
+ * map the toolstack gave Xen into the guest's e820 map, and reserve the Xen start-of-day pages
+ * and the balloon "extra" region in memblock.
+ *
+ * @module
+ */
+
+import { MAXMEM, PAGE_SIZE } from "../mmu/mod.ts";
+import {
+  e820_add_region,
+  E820_RAM,
+  E820_RESERVED,
+  type E820Entry,
+  type E820Map,
+  type PrintkLog,
+  sanitize_e820_map,
+} from "./e820.ts";
+import { checkKernelVersion, type KernelVersion } from "./kernel_version.ts";
+import { checkBytes, type Memblock } from "./memblock.ts";
+import { memblock_x86_reserve_range } from "./memblock_x86.ts";
+import { printkHex } from "./printk.ts";
+
+const MiB = 2 ** 20;
+const GiB = 2 ** 30;
+
+/**
+ * `MAX_DOMAIN_PAGES` with the default `CONFIG_XEN_MAX_DOMAIN_MEMORY=128` (GiB) of 64-bit
+ * kernels. A domain with more pages boots with only this many: `xen_memory_setup` cuts the RAM
+ * at 128 GiB, gives the pages above back to Xen and turns them into balloon space (see
+ * {@linkcode xen_memory_setup}).
+ */
+export const MAX_DOMAIN_PAGES: number = 128 * GiB / PAGE_SIZE;
+
+/** How much larger than the boot allocation the balloon region may grow (`EXTRA_MEM_RATIO`). */
+export const EXTRA_MEM_RATIO = 10;
+
+/** The slack both toolstacks add to `maxmem` "to balance backend allocations": 8 MiB. */
+export const DEFAULT_SLACK: number = 8 * MiB;
+
+/** `ISA_START_ADDRESS`: the legacy VGA/ROM hole starts at 640 KiB. */
+export const ISA_START_ADDRESS = 0xa0000;
+/** `ISA_END_ADDRESS`: and ends at 1 MiB. */
+export const ISA_END_ADDRESS = 0x100000;
+
+/**
+ * The map Xen 4.0 / 4.1's toolstacks (xl/libxl and xend) give a PV domU through
+ * `xc_domain_set_memmap_limit`: one `E820_RAM` entry `[0, maxmem + slack)`.
+ *
+ * @param maxmem The domain's `maxmem` in bytes, a whole number of pages.
+ * @param slack The slack in bytes (8 MiB in both toolstacks).
+ * @returns The entries.
+ * @throws {RangeError} When a size is not a whole number of pages.
+ */
+export function toolstackMemoryMap(maxmem: number, slack: number = DEFAULT_SLACK): E820Entry[] {
+  checkPages("maxmem", maxmem);
+  checkPages("slack", slack);
+  return [{ addr: 0, size: maxmem + slack, type: E820_RAM }];
+}
+
+/** Inputs of {@linkcode xen_memory_setup}. */
+export interface XenMemorySetupOptions {
+  /** Which release's code runs. */
+  kernel: KernelVersion;
+  /** `xen_start_info->nr_pages`. */
+  nrPages: number;
+  /** What `XENMEM_memory_map` returns (see {@linkcode toolstackMemoryMap}). */
+  memoryMap: readonly E820Entry[];
+  /** `__pa(xen_start_info->mfn_list)`: the P2M list's first byte. */
+  mfnList: number;
+  /** `__pa(xen_start_info->pt_base)`: the bootstrap page tables' first byte. */
+  ptBase: number;
+  /**
+   * `MAX_DOMAIN_PAGES`.
+   * @default {MAX_DOMAIN_PAGES}
+   */
+  maxDomainPages?: number;
+}
+
+/** What {@linkcode xen_memory_setup} leaves behind besides the e820 map and memblock. */
+export interface XenMemorySetupResult {
+  /** `xen_extra_mem_start`: where the balloon region begins (bytes). */
+  readonly xenExtraMemStart: number;
+  /** `xen_extra_mem_size`: its size in bytes (0 when there is none). */
+  readonly xenExtraMemSize: number;
+  /** The pages given back to Xen by `xen_return_unused_memory`. */
+  readonly released: number;
+  /** `mem_end`: the end of the memory the domain boots with (bytes). */
+  readonly memEnd: number;
+}
+
+/**
+ * `xen_memory_setup` for a domU. In order:
+ *
+ * 1. `max_pfn = min(MAX_DOMAIN_PAGES, nr_pages)`, `mem_end = max_pfn << PAGE_SHIFT`;
+ * 2. every RAM entry that crosses `mem_end` is cut there and the part above counted in
+ *    `extra_pages`; what remains is added to the e820 map;
+ * 3. `xen_extra_mem_start` starts at `mem_end` (2.6.38) or `max(4 GiB, mem_end)` (2.6.39,
+ *    commit 24bdb0b6) and is raised past every entry that ends above it;
+ * 4. `[0xa0000, 0x100000)` is added as `E820_RESERVED`;
+ * 5. memblock reserves "XEN START INFO" `[__pa(mfn_list), __pa(pt_base))`;
+ * 6. the map is sanitized, and `xen_return_unused_memory` gives back to Xen every populated pfn
+ *    below `nr_pages` that the map does not cover above 1 MiB, adding them to `extra_pages`
+ *    (none for a domU, unless `nr_pages > MAX_DOMAIN_PAGES`: then the pages above
+ *    `MAX_DOMAIN_PAGES` are released here, after being counted once already in step 2, so they
+ *    count twice toward the balloon region — as the code does);
+ * 7. `extra_pages` is capped so that `max_pfn + extra_pages <= 10 * max_pfn`;
+ * 8. `xen_add_extra_mem`: `[xen_extra_mem_start, + extra_pages)` becomes `E820_RAM` and memblock
+ *    reserves it as "XEN EXTRA" (2.6.39 also marks those pfns `INVALID_P2M_ENTRY`, which this
+ *    model of the memory map does not need).
+ *
+ * The caller then prints the map (`setup_memory_map`) and runs `trim_bios_range`.
+ *
+ * @param e820 The kernel's map, emptied and rebuilt.
+ * @param mb The allocator; receives "XEN START INFO" and "XEN EXTRA".
+ * @param options The start_info values and the toolstack's map.
+ * @param log Receives the kernel's lines.
+ * @returns The balloon region and what was released.
+ * @throws {RangeError} When an input is malformed; nothing is changed then.
+ */
+export function xen_memory_setup(
+  e820: E820Map,
+  mb: Memblock,
+  options: XenMemorySetupOptions,
+  log?: PrintkLog,
+): XenMemorySetupResult {
+  const kernel = checkKernelVersion(options.kernel);
+  const maxDomainPages = options.maxDomainPages ?? MAX_DOMAIN_PAGES;
+  checkCount("nrPages", options.nrPages);
+  checkCount("maxDomainPages", maxDomainPages);
+  checkBytes("mfnList", options.mfnList);
+  checkBytes("ptBase", options.ptBase);
+  if (options.ptBase < options.mfnList) {
+    throw new RangeError(
+      `ptBase 0x${options.ptBase.toString(16)} is below mfnList 0x${
+        options.mfnList.toString(16)
+      }: the builder puts the page tables after the P2M list`,
+    );
+  }
+  for (const entry of options.memoryMap) {
+    checkBytes("memoryMap addr", entry.addr);
+    checkBytes("memoryMap size", entry.size);
+  }
+
+  const maxPfn = Math.min(maxDomainPages, options.nrPages);
+  const memEnd = maxPfn * PAGE_SIZE;
+  let extraPages = 0;
+
+  e820.entries = [];
+  let xenExtraMemStart = kernel === "2.6.38" ? memEnd : Math.max(4 * GiB, memEnd);
+  for (const original of options.memoryMap) {
+    const entry = { ...original };
+    let end = entry.addr + entry.size;
+    if (entry.type === E820_RAM && entry.addr < memEnd && end > memEnd) {
+      // Truncate region to max_mem.
+      const delta = end - memEnd;
+      entry.size -= delta;
+      extraPages += Math.floor(delta / PAGE_SIZE);
+      end = memEnd;
+    }
+    if (end > xenExtraMemStart) xenExtraMemStart = end;
+    if ((entry.type !== E820_RAM || entry.addr < memEnd) && entry.size > 0) {
+      e820_add_region(e820, entry.addr, entry.size, entry.type, log);
+    }
+  }
+
+  // "In domU, the ISA region is normal, usable memory, but we reserve ISA memory anyway
+  // because too many things poke about in there."
+  e820_add_region(e820, ISA_START_ADDRESS, ISA_END_ADDRESS - ISA_START_ADDRESS, E820_RESERVED, log);
+
+  memblock_x86_reserve_range(mb, options.mfnList, options.ptBase, "XEN START INFO");
+  sanitize_e820_map(e820);
+
+  const released = xen_return_unused_memory(options.nrPages, e820, log);
+  extraPages += released;
+
+  const extraLimit = Math.min(
+    EXTRA_MEM_RATIO * Math.min(maxPfn, Math.floor(MAXMEM / PAGE_SIZE)),
+    maxPfn + extraPages,
+  );
+  extraPages = extraLimit >= maxPfn ? extraLimit - maxPfn : 0;
+
+  let xenExtraMemSize = 0;
+  if (extraPages > 0) {
+    // xen_add_extra_mem
+    const size = extraPages * PAGE_SIZE;
+    const extraStart = xenExtraMemStart + xenExtraMemSize;
+    e820_add_region(e820, extraStart, size, E820_RAM, log);
+    sanitize_e820_map(e820);
+    memblock_x86_reserve_range(mb, extraStart, extraStart + size, "XEN EXTRA");
+    xenExtraMemSize += size;
+  }
+  return { xenExtraMemStart, xenExtraMemSize, released, memEnd };
+}
+
+/**
+ * `xen_return_unused_memory(max_pfn, e820)`: give back to Xen the pages below `max_pfn` that lie
+ * in holes of the map above 1 MiB. Every pfn below `nr_pages` is populated by the domain
+ * builder, so each pfn of a hole counts.
+ *
+ * @param maxPfn `xen_start_info->nr_pages`.
+ * @param e820 The sanitized map.
+ * @param log Receives `xen_release_chunk` and `released … pages of unused memory` lines.
+ * @returns The number of pages released.
+ */
+export function xen_return_unused_memory(maxPfn: number, e820: E820Map, log?: PrintkLog): number {
+  const maxAddr = maxPfn * PAGE_SIZE;
+  let lastEnd = ISA_END_ADDRESS;
+  let released = 0;
+  for (let i = 0; i < e820.entries.length && lastEnd < maxAddr; i++) {
+    const end = Math.min(maxAddr, e820.entries[i].addr);
+    if (lastEnd < end) released += xen_release_chunk(lastEnd, end, log);
+    lastEnd = Math.max(lastEnd, e820.entries[i].addr + e820.entries[i].size);
+  }
+  if (lastEnd < maxAddr) released += xen_release_chunk(lastEnd, maxAddr, log);
+  log?.push(`released ${released} pages of unused memory`);
+  return released;
+}
+
+function xen_release_chunk(startAddr: number, endAddr: number, log?: PrintkLog): number {
+  const start = Math.ceil(startAddr / PAGE_SIZE);
+  const end = Math.floor(endAddr / PAGE_SIZE);
+  if (end <= start) return 0;
+  const len = end - start;
+  log?.push(
+    `xen_release_chunk: looking at area pfn ${printkHex(start)}-${printkHex(end)}: ` +
+      `${len} pages freed`,
+  );
+  return len;
+}
+
+function checkCount(name: string, value: number): void {
+  if (!Number.isSafeInteger(value) || value < 1) {
+    throw new RangeError(`${name} ${value} is not a whole number of pages of at least 1`);
+  }
+}
+
+function checkPages(name: string, bytes: number): void {
+  checkBytes(name, bytes);
+  if (bytes % PAGE_SIZE !== 0) {
+    throw new RangeError(`${name} ${bytes} is not a whole number of 4 KiB pages`);
+  }
+}
