@@ -11,6 +11,7 @@
 export * from "./mmu/mod.ts";
 export * from "./xen/hypervisor/mod.ts";
 export * from "./boot/mod.ts";
+export * from "./xen/guest/mod.ts";
 
 if (import.meta.main) {
   // No top-level await here: the chapters the tour runs import this module, and would wait

@@ -328,3 +328,20 @@ export function e820_end_of_ram_pfn(e820: E820Map, log?: PrintkLog): number {
 export function e820_end_of_low_ram_pfn(e820: E820Map, log?: PrintkLog): number {
   return e820_end_pfn(e820, 2 ** (32 - PAGE_SHIFT), E820_RAM, log);
 }
+
+/**
+ * `e820_any_mapped(start, end, type)`: whether any entry of the map (of `type`, or of any type
+ * when `type` is 0) overlaps `[start, end)`. `phys_pud_init` uses it to skip whole GiBs that the
+ * map does not mention.
+ *
+ * @param e820 The map.
+ * @param start The first byte.
+ * @param end One past the last byte.
+ * @param type An `E820_*` type, or 0 for any.
+ * @returns True when some entry overlaps.
+ */
+export function e820_any_mapped(e820: E820Map, start: number, end: number, type: number): boolean {
+  return e820.entries.some((e) =>
+    e.size > 0 && (type === 0 || e.type === type) && e.addr < end && e.addr + e.size > start
+  );
+}

@@ -1,0 +1,329 @@
+/**
+ * `boot(options)`: one whole early boot of a 64-bit PV domU (or of the same machine on bare
+ * metal), from the domain builder's start of day to just after `init_memory_mapping`; and
+ * {@linkcode BootMachine}, the same boot paused at any event, inspected, and resumed.
+ *
+ * @module
+ */
+
+import { __va, entryHi, entryLo, PAGE_SIZE, PageTableMemory, walk } from "../mmu/mod.ts";
+import { buildPvDomain } from "../xen/hypervisor/build_pv_domain.ts";
+import { INVALID_M2P_ENTRY, type Xen } from "../xen/hypervisor/xen.ts";
+import { type StartOfDayLayout } from "../xen/hypervisor/start_of_day_layout.ts";
+import { xen_pv_mmu_ops } from "../xen/guest/xen_mmu_ops.ts";
+import type { PgtBuf } from "./find_early_table_space.ts";
+import { initMemoryMappingCalls } from "./init_memory_mapping_calls.ts";
+import { init_memory_mapping } from "./init_memory_mapping.ts";
+import { KernelBug, KernelOops } from "./kernel_fault.ts";
+import { KernelPanic } from "./kernel_panic.ts";
+import type { BootEvent, BootStats, Kernel } from "./kernel.ts";
+import { MEMBLOCK_ERROR, memblock_find_in_range } from "./memblock.ts";
+import { memblock_x86_reserve_range } from "./memblock_x86.ts";
+import { type BootStep, native_pv_mmu_ops } from "./paravirt.ts";
+import { getProfile, type KernelProfile } from "./profiles.ts";
+import { setupDomUMemory } from "./setup_dom_u_memory.ts";
+import { KERNEL_TABLES, setup_kernel_pagetable } from "./setup_kernel_pagetable.ts";
+import { slotVa } from "./early_memremap.ts";
+
+/** What to boot. */
+export interface BootOptions {
+  /** A kernel profile id: `2.6.38` or `2.6.39` (more arrive with later chapters). */
+  kernel: string;
+  /** The domain's memory in bytes (`nr_pages` * 4 KiB); a multiple of 4 KiB. */
+  memory: number;
+  /**
+   * `xen` (a PV domU) or `native` (the same memory map and boot code with native paravirt ops).
+   * @default {"xen"}
+   */
+  hypervisor?: "xen" | "native";
+  /**
+   * How many one-page memblock allocations the kernel makes after the mapping, each written at
+   * once (see {@linkcode early_allocations}).
+   * @default {16}
+   */
+  earlyAllocations?: number;
+}
+
+/** How a boot ended. */
+export type BootOutcome = "ok" | "bug" | "oops" | "panic";
+
+/** What a boot produced (the fields of `deno task sim --json`, and the machine). */
+export interface BootResult {
+  /** The profile id. */
+  readonly kernel: string;
+  /** The memory in bytes. */
+  readonly memory: number;
+  /** `xen` or `native`. */
+  readonly hypervisor: "xen" | "native";
+  /** `ok`, or the kind of failure. */
+  readonly outcome: BootOutcome;
+  /** The kernel's fatal lines, or null. */
+  readonly panic: string | null;
+  /** Xen's console (empty natively). */
+  readonly xen_log: readonly string[];
+  /** The kernel log. */
+  readonly log: readonly string[];
+  /** One window per `init_memory_mapping` call that used one, in call order (pfns). */
+  readonly pgt_buf: readonly PgtBuf[];
+  /** Counters. */
+  readonly stats: Readonly<BootStats>;
+}
+
+const DEFAULT_EARLY_ALLOCATIONS = 16;
+
+/**
+ * A boot that can stop at any event: run it to a predicate, look at the machine (its kernel, its
+ * hypervisor, `lookup_address`, dumps), and go on.
+ *
+ * @example Stop at the first pte page the Xen hook makes read-only
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { BootMachine } from "@xenmmu/book";
+ * const m = new BootMachine({ kernel: "2.6.39", memory: 256 * 1024 * 1024 });
+ * const e = m.runUntil((e) => e.kind === "pv_alloc" && e.pfn >= m.kernel.pgt_buf.start);
+ * assert.equal(e?.kind, "pv_alloc");
+ * assert.equal(m.finish().outcome, "ok");
+ * ```
+ */
+export class BootMachine {
+  /** The kernel being booted. */
+  readonly kernel: Kernel;
+  /** The hypervisor, or null natively. */
+  readonly xen: Xen | null;
+  /** The start-of-day layout the boot began from. */
+  readonly layout: StartOfDayLayout;
+  /** The profile. */
+  readonly profile: KernelProfile;
+  readonly #options: Required<BootOptions>;
+  readonly #steps: BootStep;
+  #outcome: BootOutcome | null = null;
+  #panic: string | null = null;
+
+  /**
+   * Prepare a boot: build the domain (or the native machine) and the kernel's memory map. Nothing
+   * of the boot itself runs until {@linkcode BootMachine.runUntil} or {@linkcode BootMachine.finish}.
+   *
+   * @param options What to boot.
+   * @throws {RangeError} Naming the value and the rule, for an unknown profile or a malformed size.
+   */
+  constructor(options: BootOptions) {
+    this.profile = getProfile(options.kernel);
+    const hypervisor = options.hypervisor ?? "xen";
+    if (hypervisor !== "xen" && hypervisor !== "native") {
+      throw new RangeError(`Hypervisor "${hypervisor}" is not one of: xen, native`);
+    }
+    const memory = options.memory;
+    if (!Number.isSafeInteger(memory) || memory <= 0 || memory % PAGE_SIZE !== 0) {
+      throw new RangeError(
+        `Memory ${memory} is not a positive whole number of 4 KiB pages (bytes, a multiple of 4096)`,
+      );
+    }
+    const earlyAllocations = options.earlyAllocations ?? DEFAULT_EARLY_ALLOCATIONS;
+    if (!Number.isInteger(earlyAllocations) || earlyAllocations < 0) {
+      throw new RangeError(`earlyAllocations ${earlyAllocations} is not a whole number >= 0`);
+    }
+    this.#options = { kernel: options.kernel, memory, hypervisor, earlyAllocations };
+    const rules = this.profile.rules;
+    const domU = setupDomUMemory({ kernel: rules.code, memory });
+    this.layout = domU.layout;
+    const nrPages = memory / PAGE_SIZE;
+
+    let mem: PageTableMemory;
+    let xen: Xen | null = null;
+    if (hypervisor === "xen") {
+      xen = buildPvDomain({ nrPages }).xen;
+      mem = xen.mem;
+    } else {
+      mem = new PageTableMemory(Math.max(domU.maxPfn, nrPages));
+    }
+    this.xen = xen;
+    const t = KERNEL_TABLES;
+    const stats: BootStats = { tablePages: 0, hypercalls: 0, emulatedStores: 0, warnings: 0 };
+    const k: Kernel = {
+      rules,
+      mem,
+      xen,
+      pv: xen === null ? native_pv_mmu_ops : xen_pv_mmu_ops,
+      memory: domU,
+      max_pfn_mapped: domU.maxPfnMapped,
+      pgt_buf: { start: 0, end: 0, top: 0 },
+      windows: [],
+      init_level4_pgt: t.init_level4_pgt,
+      init_mm: { mem, pgd: xen === null ? t.init_level4_pgt : xen.pfnToMfn(t.init_level4_pgt) },
+      bm_pte: t.bm_pte,
+      fixBtmapBegin: slotVa(0),
+      bmPteVa: __va(t.bm_pte * PAGE_SIZE),
+      fixmapSlots: new Int32Array(4).fill(-1),
+      after_bootmem: false,
+      log: [...domU.log],
+      stats,
+      pfn_to_mfn: xen === null ? (pfn) => pfn : (pfn) => (pfn < xen!.nrPages ? xen!.p2m[pfn] : -1),
+      mfn_to_pfn: xen === null ? (mfn) => mfn : (mfn) => {
+        const pfn = xen!.mfnToPfn(mfn);
+        return pfn === INVALID_M2P_ENTRY ? -1 : pfn;
+      },
+      cr3: xen === null ? () => t.init_level4_pgt : () => xen!.cr3!,
+    };
+    this.kernel = k;
+    const bootstrapL2 = xen === null
+      ? nativeBootstrapTables(mem, this.layout)
+      : this.layout.pageTables.start + 2;
+    this.#steps = bootSteps(k, this.layout, bootstrapL2, nrPages, earlyAllocations);
+  }
+
+  /** The outcome once the boot has ended, else null. */
+  get outcome(): BootOutcome | null {
+    return this.#outcome;
+  }
+
+  /**
+   * Run until an event satisfies `stop` (the machine pauses right after that event), or to the
+   * end of the boot.
+   *
+   * @param stop A predicate on events; `() => false` runs to the end.
+   * @param onEvent Called with every event, for tracing.
+   * @returns The event it stopped at, or null when the boot ended.
+   */
+  runUntil(stop: (e: BootEvent) => boolean, onEvent?: (e: BootEvent) => void): BootEvent | null {
+    if (this.#outcome !== null) return null;
+    for (;;) {
+      let r: IteratorResult<BootEvent, void>;
+      try {
+        r = this.#steps.next();
+      } catch (error) {
+        this.#fail(error);
+        return null;
+      }
+      if (r.done) {
+        this.#outcome = "ok";
+        return null;
+      }
+      onEvent?.(r.value);
+      if (stop(r.value)) return r.value;
+    }
+  }
+
+  /**
+   * Run to the end and report.
+   *
+   * @param onEvent Called with every event, for tracing.
+   * @returns What the boot produced.
+   */
+  finish(onEvent?: (e: BootEvent) => void): BootResult {
+    this.runUntil(() => false, onEvent);
+    const k = this.kernel;
+    return {
+      kernel: this.#options.kernel,
+      memory: this.#options.memory,
+      hypervisor: this.#options.hypervisor,
+      outcome: this.#outcome!,
+      panic: this.#panic,
+      xen_log: this.xen === null ? [] : [...this.xen.console.lines],
+      log: [...k.log],
+      pgt_buf: k.windows.map((w) => ({ ...w })),
+      stats: { ...k.stats },
+    };
+  }
+
+  #fail(error: unknown): void {
+    const k = this.kernel;
+    let lines: string[];
+    if (error instanceof KernelBug) {
+      this.#outcome = "bug";
+      lines = error.lines;
+    } else if (error instanceof KernelOops) {
+      this.#outcome = "oops";
+      lines = error.lines;
+    } else if (error instanceof KernelPanic) {
+      this.#outcome = "panic";
+      lines = [error.line];
+    } else {
+      throw error;
+    }
+    k.log.push(...lines);
+    this.#panic = lines.join("\n");
+  }
+}
+
+/**
+ * Boot a machine to the end.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { boot } from "@xenmmu/book";
+ * const r = boot({ kernel: "2.6.39", memory: 1024 * 1024 * 1024 });
+ * assert.equal(r.outcome, "ok");
+ * assert.equal(r.pgt_buf[0].top - r.pgt_buf[0].start, 514);
+ * ```
+ *
+ * @param options What to boot.
+ * @returns What it produced.
+ */
+export function boot(options: BootOptions): BootResult {
+  return new BootMachine(options).finish();
+}
+
+/** The boot itself, from the kernel's first page-table work to the early allocations. */
+function* bootSteps(
+  k: Kernel,
+  layout: StartOfDayLayout,
+  bootstrapL2: number,
+  nrPages: number,
+  earlyAllocations: number,
+): BootStep {
+  yield* setup_kernel_pagetable(k, layout, bootstrapL2, nrPages);
+  const calls = initMemoryMappingCalls(k.memory.maxPfn, k.memory.maxLowPfn);
+  for (const call of calls) {
+    k.max_pfn_mapped = yield* init_memory_mapping(k, call.start, call.end);
+  }
+  yield* early_allocations(k, earlyAllocations);
+}
+
+/**
+ * After the mapping, the kernel takes memory from memblock, top-down below the mapped limit, and
+ * writes each page at once (node data, `mem_map`, and so on, in `initmem_init` and `paging_init`).
+ * The model makes `count` one-page allocations and writes each through its direct-map address,
+ * so a page left read-only by mistake faults as it would.
+ */
+function* early_allocations(k: Kernel, count: number): BootStep {
+  const mb = k.memory.memblock;
+  for (let n = 0; n < count; n++) {
+    const base = memblock_find_in_range(mb, 0, k.max_pfn_mapped * PAGE_SIZE, PAGE_SIZE, PAGE_SIZE);
+    if (base === MEMBLOCK_ERROR) return;
+    memblock_x86_reserve_range(mb, base, base + PAGE_SIZE, "EARLY");
+    const va = __va(base);
+    const r = walk(k.mem, k.cr3() * PAGE_SIZE, va, { access: "write" });
+    if (r.fault !== null) {
+      throw new KernelOops(
+        "ffff" + va.toString(16).padStart(12, "0"),
+        r.fault.reason === "protection" ? 3 : 2,
+        `first write to a page memblock handed out: ${r.fault.detail}`,
+      );
+    }
+    yield { kind: "early_alloc", pfn: base / PAGE_SIZE };
+  }
+}
+
+/**
+ * The native machine's stand-in for the builder's tables: the same L2 and L1 pages at the same
+ * pfns, mapping `[0, v_end)` from `virt_base`, so the native boot starts from the same picture.
+ *
+ * @returns The pfn of the L2.
+ */
+function nativeBootstrapTables(mem: PageTableMemory, layout: StartOfDayLayout): number {
+  const { l3, l2 } = layout.tableCounts;
+  const l2Pfn = layout.pageTables.start + 1 + l3;
+  const l1First = l2Pfn + l2;
+  const upper = mem.table(l2Pfn);
+  for (let chunk = 0; chunk < layout.vEnd / 512; chunk++) {
+    upper[2 * chunk] = entryLo(l1First + chunk, 0x67);
+    upper[2 * chunk + 1] = entryHi(l1First + chunk, 0x67);
+    const words = mem.table(l1First + chunk);
+    for (let i = 0; i < 512; i++) {
+      words[2 * i] = entryLo(chunk * 512 + i, 0x23);
+      words[2 * i + 1] = entryHi(chunk * 512 + i, 0x23);
+    }
+  }
+  return l2Pfn;
+}

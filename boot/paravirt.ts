@@ -1,0 +1,102 @@
+/**
+ * The paravirt MMU operations (`pv_mmu_ops` and `x86_init.mapping`): the calls through which
+ * early boot changes page tables, so that a hypervisor can stand behind each one. The native
+ * implementation writes memory; the Xen one is in `xen/guest/`.
+ *
+ * @module
+ */
+
+import { entryHi, entryLo } from "../mmu/mod.ts";
+import type { BootEvent, Kernel, TableAlias } from "./kernel.ts";
+import { memblock_x86_reserve_range } from "./memblock_x86.ts";
+
+/** A generator of boot events: how every step that may make a hypercall is written. */
+export type BootStep<T = void> = Generator<BootEvent, T, void>;
+
+/**
+ * The operations early boot calls. Entry values arrive as the hardware holds them (built with
+ * {@linkcode pfn_pte}, which puts the machine frame in).
+ */
+export interface PvMmuOps {
+  /** `native` or `xen`. */
+  readonly name: "native" | "xen";
+  /** `set_pte(ptep, pte)`: one PTE store, called for every entry, so it yields no events. */
+  set_pte(k: Kernel, table: TableAlias, index: number, lo: number, hi: number): void;
+  /** `pte_clear(&init_mm, va, ptep)` of a fixmap slot, as `early_iounmap` does it. */
+  pte_clear(k: Kernel, va: number, bmIndex: number): BootStep;
+  /** `set_pmd(pmdp, pmd)`. */
+  set_pmd(k: Kernel, table: TableAlias, index: number, lo: number, hi: number): BootStep;
+  /** `set_pud(pudp, pud)`. */
+  set_pud(k: Kernel, table: TableAlias, index: number, lo: number, hi: number): BootStep;
+  /** `set_pgd(pgdp, pgd)`. */
+  set_pgd(k: Kernel, table: TableAlias, index: number, lo: number, hi: number): BootStep;
+  /** `paravirt_alloc_pte(mm, pfn)`: a new pte page is about to be hooked in. */
+  alloc_pte(k: Kernel, pfn: number): BootStep;
+  /** `paravirt_alloc_pmd(mm, pfn)`: a new pmd page is about to be hooked in. */
+  alloc_pmd(k: Kernel, pfn: number): BootStep;
+  /** `paravirt_alloc_pud(mm, pfn)`: a new pud page is about to be hooked in. */
+  alloc_pud(k: Kernel, pfn: number): BootStep;
+  /** `x86_init.mapping.pagetable_reserve(start, end)` (2.6.39; byte addresses). */
+  pagetable_reserve(k: Kernel, start: number, end: number): BootStep;
+}
+
+/**
+ * `pfn_pte(pfn, prot)` (and `__pmd`, `__pud`, `__pgd` of a table's pfn): the entry value, with
+ * the machine frame in it. A pfn without a machine frame (a ballooned-out page under Xen) gives
+ * an empty entry, as `pte_pfn_to_mfn` makes it.
+ *
+ * @param k The kernel.
+ * @param pfn The page.
+ * @param flags A flags word.
+ * @returns The entry's halves.
+ */
+export function pfn_pte(k: Kernel, pfn: number, flags: number): { lo: number; hi: number } {
+  const mfn = k.pfn_to_mfn(pfn);
+  return mfn < 0 ? { lo: 0, hi: 0 } : { lo: entryLo(mfn, flags), hi: entryHi(mfn, flags) };
+}
+
+/** Store an entry into a table page through memory, as a CPU store does on bare metal. */
+function store(k: Kernel, table: TableAlias, index: number, lo: number, hi: number): void {
+  const words = table.words ?? k.mem.table(table.mfn);
+  words[2 * index] = lo;
+  words[2 * index + 1] = hi;
+}
+
+/** `native_pagetable_reserve`: reserve the used part of the window in memblock, "PGTABLE". */
+export function native_pagetable_reserve(k: Kernel, start: number, end: number): void {
+  memblock_x86_reserve_range(k.memory.memblock, start, end, "PGTABLE");
+}
+
+/**
+ * The native operations: plain stores, no hooks. With them the same boot code runs as on bare
+ * metal (with 4 KiB pages, so that a native run and a Xen run differ only in the MMU rules).
+ */
+export const native_pv_mmu_ops: PvMmuOps = {
+  name: "native",
+  set_pte: store,
+  // deno-lint-ignore require-yield -- bare metal has no hypercall to report
+  *pte_clear(k, _va, bmIndex) {
+    const words = k.mem.table(k.pfn_to_mfn(k.bm_pte));
+    words[2 * bmIndex] = 0;
+    words[2 * bmIndex + 1] = 0;
+  },
+  // deno-lint-ignore require-yield -- bare metal has no hypercall to report
+  *set_pmd(k, table, index, lo, hi) {
+    store(k, table, index, lo, hi);
+  },
+  // deno-lint-ignore require-yield -- bare metal has no hypercall to report
+  *set_pud(k, table, index, lo, hi) {
+    store(k, table, index, lo, hi);
+  },
+  // deno-lint-ignore require-yield -- bare metal has no hypercall to report
+  *set_pgd(k, table, index, lo, hi) {
+    store(k, table, index, lo, hi);
+  },
+  *alloc_pte() {},
+  *alloc_pmd() {},
+  *alloc_pud() {},
+  // deno-lint-ignore require-yield -- bare metal has no hypercall to report
+  *pagetable_reserve(k, start, end) {
+    native_pagetable_reserve(k, start, end);
+  },
+};

@@ -1,0 +1,8 @@
+/**
+ * Linux's Xen PV glue for early boot (`arch/x86/xen/mmu.c`): the paravirt MMU operations, the
+ * alloc hooks, and the helpers they use. It talks to Xen only through hypercalls.
+ *
+ * @module
+ */
+
+export * from "./xen_mmu_ops.ts";
