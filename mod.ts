@@ -3,7 +3,7 @@
  * under the Xen paravirtual MMU, and the book that runs it.
  *
  * As a library it exports the model; run as a program it is the command line
- * (`deno task tour`).
+ * (`deno task tour`, `deno task sim`).
  *
  * @module
  */
@@ -16,5 +16,10 @@ export * from "./xen/guest/mod.ts";
 if (import.meta.main) {
   // No top-level await here: the chapters the tour runs import this module, and would wait
   // forever for a module still awaiting its own command.
-  import("./docs/tour.ts").then(async ({ main }) => Deno.exit(await main(Deno.args)));
+  const [command, ...rest] = Deno.args;
+  if (command === "sim") {
+    import("./boot/sim_command.ts").then(({ simMain }) => Deno.exit(simMain(rest)));
+  } else {
+    import("./docs/tour.ts").then(async ({ main }) => Deno.exit(await main(Deno.args)));
+  }
 }

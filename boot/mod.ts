@@ -29,3 +29,4 @@ export * from "./kernel_physical_mapping_init.ts";
 export * from "./init_memory_mapping.ts";
 export * from "./setup_kernel_pagetable.ts";
 export * from "./boot.ts";
+export * from "./sim_command.ts";
