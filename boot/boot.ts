@@ -6,8 +6,18 @@
  * @module
  */
 
-import { __va, entryHi, entryLo, PAGE_SIZE, PageTableMemory, walk } from "../mmu/mod.ts";
+import {
+  __va,
+  entryFlags,
+  entryFrame,
+  entryHi,
+  entryLo,
+  PAGE_SIZE,
+  PageTableMemory,
+  walk,
+} from "../mmu/mod.ts";
 import { buildPvDomain } from "../xen/hypervisor/build_pv_domain.ts";
+import { type Mapping, whoMaps } from "../xen/hypervisor/who_maps.ts";
 import { INVALID_M2P_ENTRY, type Xen } from "../xen/hypervisor/xen.ts";
 import { type StartOfDayLayout } from "../xen/hypervisor/start_of_day_layout.ts";
 import { xen_pv_mmu_ops } from "../xen/guest/xen_mmu_ops.ts";
@@ -148,6 +158,7 @@ export class BootMachine {
       max_pfn_mapped: domU.maxPfnMapped,
       pgt_buf: { start: 0, end: 0, top: 0 },
       windows: [],
+      front: 0,
       init_level4_pgt: t.init_level4_pgt,
       init_mm: { mem, pgd: xen === null ? t.init_level4_pgt : xen.pfnToMfn(t.init_level4_pgt) },
       bm_pte: t.bm_pte,
@@ -169,6 +180,36 @@ export class BootMachine {
       ? nativeBootstrapTables(mem, this.layout)
       : this.layout.pageTables.start + 2;
     this.#steps = bootSteps(k, this.layout, bootstrapL2, nrPages, earlyAllocations);
+  }
+
+  /**
+   * Every entry that maps page `pfn` (through its machine frame), with its table's Xen state; on
+   * bare metal the same search without Xen's view (type `none`).
+   *
+   * @param pfn The page.
+   * @returns The entries.
+   */
+  whoMaps(pfn: number): Mapping[] {
+    if (this.xen !== null) return whoMaps(this.xen, this.xen.pfnToMfn(pfn));
+    const found: Mapping[] = [];
+    for (const table of this.kernel.mem.tableFrames()) {
+      const words = this.kernel.mem.table(table);
+      for (let i = 0; i < 512; i++) {
+        const lo = words[2 * i];
+        if ((lo & 1) === 0 || entryFrame(lo, words[2 * i + 1]) !== pfn) continue;
+        found.push({
+          tableMfn: table,
+          tablePfn: table,
+          index: i,
+          flags: entryFlags(lo, words[2 * i + 1]),
+          writable: (lo & 2) !== 0,
+          tableType: "none",
+          validated: false,
+          pinned: false,
+        });
+      }
+    }
+    return found;
   }
 
   /** The outcome once the boot has ended, else null. */

@@ -45,6 +45,7 @@ export function* init_memory_mapping(k: Kernel, start: number, end: number): Boo
     false,
   );
   k.windows.push(k.pgt_buf);
+  k.front = start;
   for (const line of k.log.slice(before)) yield { kind: "printk", line };
 
   const ret = yield* kernel_physical_mapping_init(k, start, end);

@@ -46,6 +46,7 @@ export type BootEvent =
   }
   | { readonly kind: "hypercall"; readonly call: string; readonly rc: number }
   | { readonly kind: "reserve"; readonly start: number; readonly end: number }
+  | { readonly kind: "chunk"; readonly start: number; readonly end: number }
   | { readonly kind: "early_alloc"; readonly pfn: number };
 
 /** What a boot counts. */
@@ -90,6 +91,11 @@ export interface Kernel {
   pgt_buf: PgtBuf;
   /** Every window used, in call order (as it was at the end of its call, or at the failure). */
   readonly windows: PgtBuf[];
+  /**
+   * The mapping front: the end (a byte address) of the last 2 MiB chunk whose ptes
+   * `phys_pte_init` has written in the current call.
+   */
+  front: number;
   /** The pfn of `init_level4_pgt` (`swapper_pg_dir`). */
   readonly init_level4_pgt: number;
   /** `init_mm`: what `lookup_address` walks (its pgd is a machine frame). */

@@ -145,11 +145,13 @@ export function* phys_pmd_init(
     if (e.lo !== 0 || e.hi !== 0) {
       const pte = yield* map_low_page(k, entryPfn(k, e.lo, e.hi));
       last = phys_pte_init(k, pte, address, end, PAGE_KERNEL);
+      yield* chunkDone(k, address, next, end);
       yield* unmap_low_page(k, pte);
       continue;
     }
     const pte = yield* alloc_low_page(k);
     last = phys_pte_init(k, pte, address, end, PAGE_KERNEL);
+    yield* chunkDone(k, address, next, end);
     yield* unmap_low_page(k, pte);
     // pmd_populate_kernel(&init_mm, pmd, pte)
     yield* k.pv.alloc_pte(k, pte.pfn);
@@ -157,6 +159,12 @@ export function* phys_pmd_init(
     yield* k.pv.set_pmd(k, pmd, i, v.lo, v.hi);
   }
   return last;
+}
+
+/** Move the mapping front past a chunk whose ptes are written, and report it. */
+function* chunkDone(k: Kernel, address: number, next: number, end: number): BootStep {
+  k.front = Math.min(next, end);
+  yield { kind: "chunk", start: address, end: k.front };
 }
 
 /**

@@ -21,7 +21,7 @@ const USAGE = `Usage: deno task sim --kernel ID --memory SIZE [options]
                        xen_log, pgt_buf, stats)
   --trace KINDS        print the boot's events of these kinds as they happen, comma-separated:
                        printk, init_memory_mapping, alloc_low_page, map_low_page, pv_alloc,
-                       hypercall, reserve, early_alloc, or all
+                       hypercall, reserve, early_alloc, chunk, or all
   --help               this text`;
 
 const EVENT_KINDS = [
@@ -33,6 +33,7 @@ const EVENT_KINDS = [
   "hypercall",
   "reserve",
   "early_alloc",
+  "chunk",
 ];
 
 /** A command-line mistake: printed with the usage hint, exit code 2. */
@@ -95,6 +96,8 @@ function traceLine(e: BootEvent): string {
       return `hypercall ${e.call} rc ${e.rc}`;
     case "reserve":
       return `reserve pfn ${hex(e.start)}-${hex(e.end)}`;
+    case "chunk":
+      return `chunk ${hex(e.start)}-${hex(e.end)} mapped`;
   }
 }
 

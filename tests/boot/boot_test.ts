@@ -86,6 +86,32 @@ Deno.test("2.6.39 on Xen: the mechanism behind the story", async (t) => {
     assert.equal(walk(m.kernel.mem, cr3, __va((w.top - 1) * 4096)).writable, true);
     assert.ok(r.log.includes("xen: setting RW the range 3ffe6000 - 40000000"));
   });
+  await t.step(
+    "who maps a used window page after the boot: one read-only pte, in a pinned L1",
+    () => {
+      const m = new BootMachine({ kernel: "2.6.39", memory: GiB });
+      m.finish();
+      const maps = m.whoMaps(0x3fdfe);
+      assert.equal(maps.length, 1);
+      assert.deepEqual(
+        [maps[0].writable, maps[0].tableType, maps[0].validated, maps[0].pinned],
+        [false, "PGT_l1_page_table", true, true],
+      );
+    },
+  );
+  await t.step("the mapping front moves chunk by chunk, ahead of each hook", () => {
+    const m = new BootMachine({ kernel: "2.6.39", memory: GiB });
+    m.runUntil((e) => e.kind === "pv_alloc" && e.pfn === 0x3fdfe);
+    assert.equal(m.kernel.front, 0x3200000);
+    const chunks: number[] = [];
+    m.runUntil((e) => {
+      if (e.kind === "chunk") chunks.push(e.end);
+      return e.kind === "reserve";
+    });
+    assert.equal(chunks.length, 511 - 24);
+    assert.equal(chunks.at(-1), GiB);
+    assert.ok(chunks.every((end, i) => i === 0 || end === chunks[i - 1] + 2 * MiB));
+  });
   await t.step("natively nothing is read-only", () => {
     const m = new BootMachine({ kernel: "2.6.39", memory: GiB, hypervisor: "native" });
     const r = m.finish();

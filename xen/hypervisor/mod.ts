@@ -23,5 +23,6 @@ export * from "./do_update_va_mapping.ts";
 export * from "./guest_write.ts";
 export * from "./check_invariants.ts";
 export * from "./state_digest.ts";
+export * from "./who_maps.ts";
 export * from "./start_of_day_layout.ts";
 export * from "./build_pv_domain.ts";
