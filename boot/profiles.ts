@@ -77,16 +77,60 @@ export const PROFILES: Readonly<Record<string, KernelProfile>> = {
       pinBugLine: 1535,
     },
   },
+  "2.6.39-rc1": {
+    id: "2.6.39-rc1",
+    summary: "2.6.39 code (high window, map_low_page) with 2.6.38's rule: RO for [start, end), " +
+      "no fixmap clause",
+    rules: {
+      code: "2.6.39",
+      existingTables: "map_low_page",
+      maskRwDirect: "end",
+      maskRwFixmap: false,
+      reserve: "memblock",
+      pinBugLine: 1535,
+    },
+  },
+  "published-range": {
+    id: "published-range",
+    summary: "2.6.39-rc1 plus the fixmap clause: RO for the pages published so far, [start, end)",
+    rules: {
+      code: "2.6.39",
+      existingTables: "map_low_page",
+      maskRwDirect: "end",
+      maskRwFixmap: true,
+      reserve: "memblock",
+      pinBugLine: 1535,
+    },
+  },
+  "2.6.39-rc-top": {
+    id: "2.6.39-rc-top",
+    summary: "RO for [start, top) and the fixmap clause, but only [start, end) reserved and " +
+      "nothing handed back RW",
+    rules: {
+      code: "2.6.39",
+      existingTables: "map_low_page",
+      maskRwDirect: "top",
+      maskRwFixmap: true,
+      reserve: "memblock",
+      pinBugLine: 1535,
+    },
+  },
+  "alloc-hooks": {
+    id: "alloc-hooks",
+    summary: "2.6.39 without the direct-map clause: only the alloc hooks make pages RO",
+    rules: {
+      code: "2.6.39",
+      existingTables: "map_low_page",
+      maskRwDirect: "none",
+      maskRwFixmap: true,
+      reserve: "pagetable_reserve",
+      pinBugLine: 1535,
+    },
+  },
 };
 
 /** Profiles the book names that are not built yet (later issues), refused by name. */
-export const PLANNED_PROFILES: readonly string[] = [
-  "2.6.39-rc1",
-  "published-range",
-  "2.6.39-rc-top",
-  "alloc-hooks",
-  "3.9",
-];
+export const PLANNED_PROFILES: readonly string[] = ["3.9"];
 
 /**
  * Look a profile up by id.

@@ -11,10 +11,11 @@
 import { parseArgs } from "node:util";
 import type { BootEvent } from "./kernel.ts";
 import { BootMachine, type BootResult } from "./boot.ts";
+import { PROFILES } from "./profiles.ts";
 
 const USAGE = `Usage: deno task sim --kernel ID --memory SIZE [options]
 
-  --kernel ID          2.6.38 or 2.6.39
+  --kernel ID          2.6.38, 2.6.39, 2.6.39-rc1, published-range, 2.6.39-rc-top, alloc-hooks
   --memory SIZE        the domain's memory: 768MiB, 4GiB, 1TiB, 4.5GiB, or a number of bytes
   --hypervisor H       xen (default) or native
   --json               print one JSON object (kernel, memory, hypervisor, outcome, panic,
@@ -167,7 +168,9 @@ function run(args: readonly string[], out: (line: string) => void): number {
     out(USAGE);
     return 0;
   }
-  if (v.kernel === undefined) throw new UsageError("--kernel is required (2.6.38 or 2.6.39)");
+  if (v.kernel === undefined) {
+    throw new UsageError(`--kernel is required (${Object.keys(PROFILES).join(", ")})`);
+  }
   if (v.memory === undefined) throw new UsageError("--memory is required (e.g. 1GiB)");
   const hypervisor = v.hypervisor ?? "xen";
   if (hypervisor !== "xen" && hypervisor !== "native") {

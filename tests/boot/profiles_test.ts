@@ -1,0 +1,102 @@
+// The failing profiles of DESIGN §4: each fails on Xen for the reason the story gives, and the
+// tests assert the mechanism at the moment of failure, not only the outcome.
+import assert from "node:assert/strict";
+import { __va, BootMachine, lookup_address, PG_LEVEL_NONE, virt, walk } from "../../mod.ts";
+
+const GiB = 1024 * 1024 * 1024;
+
+Deno.test("2.6.39-rc1: the RW fixmap alias of an existing table is refused", () => {
+  const m = new BootMachine({ kernel: "2.6.39-rc1", memory: GiB });
+  const r = m.finish();
+  assert.equal(r.outcome, "oops");
+  // the first table map_low_page reaches is level3_ident_pgt (pfn 0x1601), an L3 in use
+  assert.deepEqual(r.xen_log, [
+    "(XEN) mm.c:2421:d1 Bad type (saw 3400000000000001 != exp 7000000000000000) for mfn 101601 (pfn 1601)",
+    "(XEN) mm.c:904:d1 Error getting mfn 101601 (pfn 1601) from L1 entry 8000000101601063 for l1e_owner=1, pg_owner=1",
+    "(XEN) mm.c:4967:d1 ptwr_emulate: could not get_page_from_l1e()",
+  ]);
+  // the faulting store is the kernel's write into bm_pte (slot 0's entry, index 511)
+  assert.equal(
+    r.panic,
+    "BUG: unable to handle kernel paging request at ffff880001a00ff8\nOops: 0003 [#1] SMP",
+  );
+  assert.equal(m.kernel.bmPteVa + 511 * 8, __va(0x1a00ff8));
+});
+
+Deno.test("published-range: boots up to 4 GiB, fails above it at the pin of pgt_buf_end - 1", async (t) => {
+  for (const gib of [1, 2, 4]) {
+    await t.step(`${gib} GiB boots`, () => {
+      assert.equal(
+        new BootMachine({ kernel: "published-range", memory: gib * GiB }).finish().outcome,
+        "ok",
+      );
+    });
+  }
+  await t.step("4.5 GiB: the mechanism at the failing pin", () => {
+    const m = new BootMachine({ kernel: "published-range", memory: 4.5 * GiB });
+    const e = m.runUntil((e) => e.kind === "hypercall" && e.call === "mmuext_op" && e.rc !== 0);
+    assert.ok(e !== null);
+    const k = m.kernel;
+    const pfn = k.pgt_buf.end - 1; // the page just taken
+    assert.equal(k.windows.length, 2); // the second call
+    assert.ok(
+      m.xen!.console.lines.at(-2)!.endsWith(
+        `for mfn ${m.xen!.pfnToMfn(pfn).toString(16)} (pfn ${pfn.toString(16)})`,
+      ),
+    );
+    // its 2 MiB chunk was mapped before it was taken
+    assert.ok(k.front > pfn * 4096);
+    // an RW pte for it sits in a pinned, validated L1 ...
+    const rw = m.whoMaps(pfn).filter((x) => x.writable && x.tableType === "PGT_l1_page_table");
+    assert.equal(rw.length, 1);
+    assert.ok(rw[0].validated && rw[0].pinned);
+    // ... that lookup_address cannot reach: the pud entry of this GiB is still none
+    assert.deepEqual(lookup_address(k.init_mm, __va(pfn * 4096)), {
+      pte: null,
+      level: PG_LEVEL_NONE,
+    });
+    const r = m.finish();
+    assert.equal(r.outcome, "bug");
+    assert.equal(r.panic?.split("\n")[1], "kernel BUG at arch/x86/xen/mmu.c:1535!");
+  });
+});
+
+Deno.test("2.6.39-rc-top: boots, then oopses on a freed page of [end, top) left read-only", () => {
+  const m = new BootMachine({ kernel: "2.6.39-rc-top", memory: GiB });
+  const r = m.finish();
+  assert.equal(r.outcome, "oops");
+  const w = r.pgt_buf[0];
+  const address = virt("0x" + r.panic!.split("\n")[0].slice(-16));
+  const pfn = (address - __va(0)) / 4096;
+  assert.ok(pfn >= w.end && pfn < w.top, `pfn ${pfn.toString(16)}`);
+  // freed: not reserved as PGTABLE; and read-only
+  assert.equal(walk(m.kernel.mem, m.kernel.cr3() * 4096, address).writable, false);
+  assert.ok(!r.log.some((l) => l.startsWith("xen: setting RW")));
+});
+
+Deno.test("alloc-hooks: the hook finds nothing, the window's own ptes are written RW, the pin is refused", () => {
+  const m = new BootMachine({ kernel: "alloc-hooks", memory: GiB });
+  m.runUntil((e) => e.kind === "pv_alloc" && e.hook === "alloc_pte" && e.pfn === 0x3fdfe);
+  assert.deepEqual(lookup_address(m.kernel.init_mm, __va(0x3fdfe * 4096)).pte, null);
+  const r = m.finish();
+  assert.equal(r.outcome, "bug");
+  assert.deepEqual(r.xen_log, [
+    "(XEN) mm.c:2421:d1 Bad type (saw 1c00000000000002 != exp 7000000000000000) for mfn 13fdfe (pfn 3fdfe)",
+    "(XEN) mm.c:904:d1 Error getting mfn 13fdfe (pfn 3fdfe) from L1 entry 800000013fdfe063 for l1e_owner=1, pg_owner=1",
+    "(XEN) mm.c:1222:d1 Failure in alloc_l1_table: entry 510",
+    "(XEN) mm.c:2174:d1 Error while validating mfn 13ffe4 (pfn 3ffe4) for type 1000000000000000: caf=8000000000000002 taf=1000000000000001",
+    "(XEN) mm.c:2985:d1 Error while pinning mfn 13ffe4",
+  ]);
+  // the L1 whose pin failed holds an RW pte for the window's first page, itself a pinned L1
+  const rw = m.whoMaps(0x3fdfe).find((x) => x.tablePfn === 0x3ffe4);
+  assert.ok(rw !== undefined && rw.writable && rw.index === 510);
+});
+
+Deno.test("every profile boots natively", async (t) => {
+  for (const kernel of ["2.6.39-rc1", "published-range", "2.6.39-rc-top", "alloc-hooks"]) {
+    await t.step(kernel, () => {
+      const r = new BootMachine({ kernel, memory: 4.5 * GiB, hypervisor: "native" }).finish();
+      assert.equal(r.outcome, "ok");
+    });
+  }
+});
