@@ -19,6 +19,12 @@ if (import.meta.main) {
   const [command, ...rest] = Deno.args;
   if (command === "sim") {
     import("./boot/sim_command.ts").then(({ simMain }) => Deno.exit(simMain(rest)));
+  } else if (command === "outcomes") {
+    import("./boot/outcome_table.ts").then((t) => {
+      for (const hypervisor of ["xen", "native"] as const) {
+        console.log(t.outcomeTable(t.OUTCOME_SIZES, t.OUTCOME_PROFILES, hypervisor).join("\n"));
+      }
+    });
   } else {
     import("./docs/tour.ts").then(async ({ main }) => Deno.exit(await main(Deno.args)));
   }

@@ -30,7 +30,7 @@ import type { BootEvent, BootStats, Kernel } from "./kernel.ts";
 import { MEMBLOCK_ERROR, memblock_find_in_range } from "./memblock.ts";
 import { memblock_x86_reserve_range } from "./memblock_x86.ts";
 import { type BootStep, native_pv_mmu_ops } from "./paravirt.ts";
-import { getProfile, type KernelProfile } from "./profiles.ts";
+import { getProfile, type KernelProfile, type MappingRules } from "./profiles.ts";
 import { setupDomUMemory } from "./setup_dom_u_memory.ts";
 import { KERNEL_TABLES, setup_kernel_pagetable } from "./setup_kernel_pagetable.ts";
 import { slotVa } from "./early_memremap.ts";
@@ -52,6 +52,11 @@ export interface BootOptions {
    * @default {16}
    */
   earlyAllocations?: number;
+  /**
+   * Rules to change on top of the profile's, e.g. `{ maskRwFixmap: false }` to run 2.6.39
+   * without the fixmap clause of `mask_rw_pte`.
+   */
+  rules?: Partial<Pick<MappingRules, "maskRwDirect" | "maskRwFixmap" | "reserve">>;
 }
 
 /** How a boot ended. */
@@ -132,8 +137,14 @@ export class BootMachine {
     if (!Number.isInteger(earlyAllocations) || earlyAllocations < 0) {
       throw new RangeError(`earlyAllocations ${earlyAllocations} is not a whole number >= 0`);
     }
-    this.#options = { kernel: options.kernel, memory, hypervisor, earlyAllocations };
-    const rules = this.profile.rules;
+    this.#options = {
+      kernel: options.kernel,
+      memory,
+      hypervisor,
+      earlyAllocations,
+      rules: options.rules ?? {},
+    };
+    const rules = { ...this.profile.rules, ...checkRules(options.rules ?? {}) };
     const domU = setupDomUMemory({ kernel: rules.code, memory });
     this.layout = domU.layout;
     const nrPages = memory / PAGE_SIZE;
@@ -284,6 +295,32 @@ export class BootMachine {
     k.log.push(...lines);
     this.#panic = lines.join("\n");
   }
+}
+
+/** Check rule overrides: known names, allowed values. */
+function checkRules(
+  rules: Partial<Pick<MappingRules, "maskRwDirect" | "maskRwFixmap" | "reserve">>,
+): Partial<MappingRules> {
+  const allowed: Record<string, readonly unknown[]> = {
+    maskRwDirect: ["none", "end", "top"],
+    maskRwFixmap: [true, false],
+    reserve: ["memblock", "pagetable_reserve"],
+  };
+  for (const [name, value] of Object.entries(rules)) {
+    if (!Object.hasOwn(allowed, name)) {
+      throw new RangeError(
+        `Rule "${name}" cannot be changed: the switches are ${Object.keys(allowed).join(", ")}`,
+      );
+    }
+    if (!allowed[name].includes(value)) {
+      throw new RangeError(
+        `Rule ${name} = ${JSON.stringify(value)} is not one of ${
+          allowed[name].map((v) => JSON.stringify(v)).join(", ")
+        }`,
+      );
+    }
+  }
+  return rules;
 }
 
 /**

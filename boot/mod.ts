@@ -30,3 +30,4 @@ export * from "./init_memory_mapping.ts";
 export * from "./setup_kernel_pagetable.ts";
 export * from "./boot.ts";
 export * from "./sim_command.ts";
+export * from "./outcome_table.ts";

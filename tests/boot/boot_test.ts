@@ -122,6 +122,19 @@ Deno.test("2.6.39 on Xen: the mechanism behind the story", async (t) => {
   });
 });
 
+Deno.test("a chapter can turn one rule on top of a profile", () => {
+  const without = boot({ kernel: "2.6.39", memory: GiB, rules: { maskRwFixmap: false } });
+  assert.equal(without.outcome, "oops"); // the RW fixmap alias of level3_ident_pgt is refused
+  assert.throws(
+    () => boot({ kernel: "2.6.39", memory: GiB, rules: { code: "2.6.38" } as never }),
+    /Rule "code" cannot be changed: the switches are maskRwDirect, maskRwFixmap, reserve/,
+  );
+  assert.throws(
+    () => boot({ kernel: "2.6.39", memory: GiB, rules: { maskRwDirect: "all" as "top" } }),
+    /Rule maskRwDirect = "all" is not one of "none", "end", "top"/,
+  );
+});
+
 Deno.test("boot() refuses bad input by name", () => {
   assert.throws(() => boot({ kernel: "2.6.40", memory: GiB }), /Unknown kernel profile "2.6.40"/);
   assert.throws(
