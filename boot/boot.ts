@@ -32,7 +32,7 @@ import { memblock_x86_reserve_range } from "./memblock_x86.ts";
 import { type BootStep, native_pv_mmu_ops } from "./paravirt.ts";
 import { getProfile, type KernelProfile, type MappingRules } from "./profiles.ts";
 import { setupDomUMemory } from "./setup_dom_u_memory.ts";
-import { KERNEL_TABLES, setup_kernel_pagetable } from "./setup_kernel_pagetable.ts";
+import { KERNEL_TABLES, kernelSymbolVa, setup_kernel_pagetable } from "./setup_kernel_pagetable.ts";
 import { slotVa } from "./early_memremap.ts";
 
 /** What to boot. */
@@ -174,7 +174,7 @@ export class BootMachine {
       init_mm: { mem, pgd: xen === null ? t.init_level4_pgt : xen.pfnToMfn(t.init_level4_pgt) },
       bm_pte: t.bm_pte,
       fixBtmapBegin: slotVa(0),
-      bmPteVa: __va(t.bm_pte * PAGE_SIZE),
+      bmPteVa: kernelSymbolVa(t.bm_pte),
       fixmapSlots: new Int32Array(4).fill(-1),
       after_bootmem: false,
       log: [...domU.log],

@@ -51,7 +51,10 @@ export type BootEvent =
 
 /** What a boot counts. */
 export interface BootStats {
-  /** Pages Linux took for page tables (from the window, or for the kernel's own top tables). */
+  /**
+   * Pages Linux took for page tables during the boot: from the windows, and the
+   * `level1_ident_pgt` pages extended from BRK (the kernel image's static tables not counted).
+   */
   tablePages: number;
   /** Hypercalls made (each `mmu_update`, `update_va_mapping`, `mmuext_op` call). */
   hypercalls: number;

@@ -104,7 +104,8 @@ export function* setup_kernel_pagetable(
   k.mem.table(k.pfn_to_mfn(t.level2_kernel_pgt)).set(l2);
   k.mem.table(k.pfn_to_mfn(t.level2_fixmap_pgt)).fill(0);
   xen_map_identity_early(k, nrPages);
-  k.stats.tablePages += 6 + LEVEL1_IDENT_PAGES;
+  // the level1_ident_pgt pages are taken from BRK (extend_brk); the other tables are static
+  k.stats.tablePages += LEVEL1_IDENT_PAGES;
 
   if (k.xen !== null) {
     const xen = k.xen;

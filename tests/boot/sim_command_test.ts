@@ -31,7 +31,7 @@ Deno.test("sim --json prints DESIGN's fields", () => {
   assert.equal(r.memory, 2 ** 30);
   assert.equal(r.hypervisor, "xen");
   assert.equal(r.pgt_buf[0].top - r.pgt_buf[0].start, 514);
-  assert.equal(r.stats.table_pages, 503);
+  assert.equal(r.stats.table_pages, 497);
 });
 
 Deno.test("sim --trace prints the chosen events as they happen", () => {
