@@ -7,9 +7,15 @@
 
 /**
  * A `BUG()`: the kernel found a state it cannot go on from, e.g. `pin_pagetable_pfn` when Xen
- * refuses the pin. The kernel prints `------------[ cut here ]------------`, then
- * `kernel BUG at FILE:LINE!`, then `invalid opcode: 0000 [#1] SMP` (x86 raises `BUG()` with the
- * `ud2` instruction).
+ * refuses the pin. The lines are those `report_bug` and `die` print:
+ * `------------[ cut here ]------------`, `kernel BUG at FILE:LINE!`,
+ * `invalid opcode: 0000 [#1] SMP` (x86 raises `BUG()` with `ud2`).
+ *
+ * Not verified: whether a 2.6.39 PV guest prints them this early. `init_memory_mapping` runs
+ * before `trap_init`, and a reviewer's reading of the early trap setup of that era is that the
+ * invalid-opcode handler is not registered with Xen yet; if so, Xen crashes the domain at the
+ * `ud2` and only Xen's console says so. The model keeps the outcome (`bug`: the code executes
+ * `BUG()`) and prints what the kernel's `BUG()` prints.
  */
 export class KernelBug extends Error {
   /** Where the `BUG()` is: `arch/x86/xen/mmu.c:1535` for 2.6.39's `pin_pagetable_pfn`. */

@@ -94,7 +94,7 @@ export function* phys_pud_init(
   for (let i = pud_index(__va(addr)), next: number; i < 512; i++, addr = next) {
     next = Math.floor(addr / PUD_SIZE) * PUD_SIZE + PUD_SIZE;
     if (addr >= end) break;
-    if (!k.after_bootmem && !e820_any_mapped(k.memory.e820, addr - addr % PUD_SIZE, next, 0)) {
+    if (!k.after_bootmem && !e820_any_mapped(k.memory.e820, addr, addr + PUD_SIZE, 0)) {
       yield* k.pv.set_pud(k, pud, i, 0, 0);
       continue;
     }

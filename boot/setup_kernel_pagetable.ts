@@ -11,7 +11,9 @@
  * Natively the same tables are built from the same layout with plain stores.
  *
  * Simplified: the kernel image's table pages sit at illustrative pfns (a real kernel's depend on
- * its link map); `level3_user_vsyscall`, `level1_fixmap_pgt` and `cleanup_highmap` are left out;
+ * its link map); `level3_user_vsyscall`, `level1_fixmap_pgt` and `cleanup_highmap` are left out
+ * (2.6.38's `init_memory_mapping` also clears the kernel-image PMDs between `_brk_end` and `_end`;
+ * with the assumed image there are none);
  * 2.6.38, whose `xen_setup_kernel_pagetable` differs only in how it sets `max_pfn_mapped`, runs
  * the same code.
  *
@@ -38,6 +40,7 @@ import {
   MMUEXT_PIN_L4_TABLE,
   MMUEXT_UNPIN_TABLE,
 } from "../xen/hypervisor/mod.ts";
+import { pin_pagetable_pfn } from "../xen/guest/xen_mmu_ops.ts";
 import { slotVa } from "./early_memremap.ts";
 import { KernelBug } from "./kernel_fault.ts";
 import { type Kernel, makeAlias } from "./kernel.ts";
@@ -98,39 +101,42 @@ export function* setup_kernel_pagetable(
   poke(k, t.level3_ident_pgt, 0, t.level2_ident_pgt, _PAGE_TABLE);
   poke(k, t.level3_kernel_pgt, pud_index(__START_KERNEL_map), t.level2_kernel_pgt, _PAGE_TABLE);
   poke(k, t.level3_kernel_pgt, 511, t.level2_fixmap_pgt, _PAGE_TABLE);
-  // memcpy(level2_ident_pgt, l2, PAGE_SIZE); memcpy(level2_kernel_pgt, l2, PAGE_SIZE)
+  // memcpy(level2_ident_pgt, l2, PAGE_SIZE); memcpy(level2_kernel_pgt, l2, PAGE_SIZE); and
+  // level2_fixmap_pgt gets the L2 of __START_KERNEL_map + PMD_SIZE, which is the same L2: a third
+  // copy (a quirk later kernels fixed)
   const l2 = k.mem.table(k.pfn_to_mfn(bootstrapL2));
   k.mem.table(k.pfn_to_mfn(t.level2_ident_pgt)).set(l2);
   k.mem.table(k.pfn_to_mfn(t.level2_kernel_pgt)).set(l2);
-  k.mem.table(k.pfn_to_mfn(t.level2_fixmap_pgt)).fill(0);
-  xen_map_identity_early(k, nrPages);
+  k.mem.table(k.pfn_to_mfn(t.level2_fixmap_pgt)).set(l2);
+  const identPages = xen_map_identity_early(k, nrPages);
   // the level1_ident_pgt pages are taken from BRK (extend_brk); the other tables are static
   k.stats.tablePages += LEVEL1_IDENT_PAGES;
 
   if (k.xen !== null) {
     const xen = k.xen;
-    const roPages: number[] = [
+    // xen_map_identity_early makes the level1_ident_pgt pages it used and level2_ident_pgt RO;
+    // then xen_setup_kernel_pagetable the rest (level3_user_vsyscall is not modelled)
+    const roPages: number[] = [];
+    for (let i = 0; i < identPages; i++) roPages.push(t.level1_ident_pgt + i);
+    roPages.push(
+      t.level2_ident_pgt,
       t.init_level4_pgt,
       t.level3_ident_pgt,
       t.level3_kernel_pgt,
       t.level2_kernel_pgt,
       t.level2_fixmap_pgt,
-    ];
-    for (let i = 0; i < LEVEL1_IDENT_PAGES; i++) roPages.push(t.level1_ident_pgt + i);
-    roPages.push(t.level2_ident_pgt);
+    );
     for (const pfn of roPages) yield* set_page_prot(k, pfn);
-    for (
-      const [cmd, mfn] of [
-        [MMUEXT_PIN_L4_TABLE, k.pfn_to_mfn(t.init_level4_pgt)],
-        [MMUEXT_UNPIN_TABLE, k.pfn_to_mfn(layout.pageTables.start)],
-        [MMUEXT_NEW_BASEPTR, k.pfn_to_mfn(t.init_level4_pgt)],
-      ]
-    ) {
-      const rc = do_mmuext_op(xen, [{ cmd, mfn }]);
-      k.stats.hypercalls++;
-      yield { kind: "hypercall", call: "mmuext_op", rc };
-      if (rc !== 0) throw new KernelBug(`arch/x86/xen/mmu.c:${k.rules.pinBugLine}`, "setup");
-    }
+    yield* pin_pagetable_pfn(k, MMUEXT_PIN_L4_TABLE, t.init_level4_pgt);
+    yield* pin_pagetable_pfn(k, MMUEXT_UNPIN_TABLE, layout.pageTables.start);
+    // __xen_write_cr3 goes through a multicall: a failure would be a WARN, not a BUG
+    const rc = do_mmuext_op(xen, [{
+      cmd: MMUEXT_NEW_BASEPTR,
+      mfn: k.pfn_to_mfn(t.init_level4_pgt),
+    }]);
+    k.stats.hypercalls++;
+    yield { kind: "hypercall", call: "mmuext_op", rc };
+    if (rc !== 0) k.stats.warnings++;
   }
 
   // early_ioremap_init: pmd_populate_kernel(&init_mm, pmd, bm_pte)
@@ -146,7 +152,7 @@ export function* setup_kernel_pagetable(
  * has, take `level1_ident_pgt` pages for the next empty pmd slots (four at most), and fill every
  * empty pte below `max_pfn` with `PAGE_KERNEL_EXEC`.
  */
-function xen_map_identity_early(k: Kernel, maxPfn: number): void {
+function xen_map_identity_early(k: Kernel, maxPfn: number): number {
   const t = KERNEL_TABLES;
   const pmd = k.mem.table(k.pfn_to_mfn(t.level2_ident_pgt));
   let identPages = 0;
@@ -170,6 +176,7 @@ function xen_map_identity_early(k: Kernel, maxPfn: number): void {
       pte[2 * i + 1] = e.hi;
     }
   }
+  return identPages;
 }
 
 /** `set_page_prot(addr, PAGE_KERNEL_RO)`: `update_va_mapping` of the kernel symbol, or `BUG()`. */
@@ -179,6 +186,9 @@ function* set_page_prot(k: Kernel, pfn: number): BootStep {
   k.stats.hypercalls++;
   yield { kind: "hypercall", call: "update_va_mapping", rc };
   if (rc !== 0) {
-    throw new KernelBug("arch/x86/xen/mmu.c", `set_page_prot of pfn 0x${pfn.toString(16)}`);
+    throw new KernelBug(
+      "arch/x86/xen/mmu.c (set_page_prot; line not verified)",
+      `set_page_prot of pfn 0x${pfn.toString(16)}`,
+    );
   }
 }

@@ -11,7 +11,7 @@
 import type { BootStep, PvMmuOps } from "../../boot/paravirt.ts";
 import { native_pagetable_reserve } from "../../boot/paravirt.ts";
 import { KernelBug, KernelOops } from "../../boot/kernel_fault.ts";
-import type { Kernel, TableAlias } from "../../boot/kernel.ts";
+import { type Kernel, makeAlias, type TableAlias } from "../../boot/kernel.ts";
 import { printkHex } from "../../boot/printk.ts";
 import {
   __va,
@@ -118,9 +118,10 @@ export function* make_lowmem_page_readonly(k: Kernel, pfn: number, rw = false): 
   k.stats.hypercalls++;
   yield { kind: "hypercall", call: "update_va_mapping", rc };
   if (rc !== 0) {
+    const fn = `make_lowmem_page_${rw ? "readwrite" : "readonly"}`;
     throw new KernelBug(
-      "arch/x86/xen/mmu.c",
-      `make_lowmem_page_${rw ? "readwrite" : "readonly"} of pfn 0x${pfn.toString(16)}`,
+      `arch/x86/xen/mmu.c (${fn}; line not verified)`,
+      `${fn} of pfn 0x${pfn.toString(16)}`,
     );
   }
 }
@@ -150,12 +151,16 @@ export function* pin_pagetable_pfn(k: Kernel, cmd: number, pfn: number): BootSte
 export const xen_pv_mmu_ops: PvMmuOps = {
   name: "xen",
   set_pte: xen_set_pte_init,
-  *pte_clear(k, va) {
-    // pte_clear on init_mm -> xen_set_pte_at -> update_va_mapping(addr, 0)
+  *pte_clear(k, va, bmIndex) {
+    // pte_clear on init_mm -> xen_set_pte_at -> update_va_mapping(addr, 0); if that fails,
+    // xen_set_pte_at falls back to a plain store into bm_pte, which Xen emulates
     const rc = do_update_va_mapping(xenOf(k), va, { lo: 0, hi: 0 }, 0);
     k.stats.hypercalls++;
     yield { kind: "hypercall", call: "update_va_mapping", rc };
-    if (rc !== 0) throw new KernelBug("arch/x86/xen/mmu.c", "xen_set_pte_at");
+    if (rc !== 0) {
+      const bm = makeAlias(k, k.bm_pte, k.bmPteVa, -1);
+      xen_set_pte_init(k, bm, bmIndex, 0, 0);
+    }
   },
   set_pmd: mmu_update, // xen_set_pmd_hyper
   set_pud: mmu_update, // xen_set_pud_hyper
