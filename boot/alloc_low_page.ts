@@ -12,6 +12,8 @@ import { KernelOops } from "./kernel_fault.ts";
 import { KernelPanic } from "./kernel_panic.ts";
 import { type Kernel, makeAlias, type TableAlias } from "./kernel.ts";
 import type { BootStep } from "./paravirt.ts";
+import { MEMBLOCK_ERROR, memblock_find_in_range_node, memblock_reserve } from "./memblock.ts";
+import { printkHex } from "./printk.ts";
 
 /**
  * `alloc_low_page(&phys)`: hand out the page at `pgt_buf_end` and move `pgt_buf_end` up by one;
@@ -24,10 +26,55 @@ import type { BootStep } from "./paravirt.ts";
  * @throws {KernelOops} When the alias is read-only and `clear_page` faults.
  */
 export function* alloc_low_page(k: Kernel): BootStep<TableAlias> {
+  if (k.rules.code === "3.9") return yield* alloc_low_pages(k);
   const pfn = k.pgt_buf.end++;
   if (pfn >= k.pgt_buf.top) throw new KernelPanic("alloc_low_page: ran out of memory");
   k.stats.tablePages++;
   const alias = early_memremap(k, pfn);
+  clear_page(k, alias);
+  yield { kind: "alloc_low_page", pfn };
+  return alias;
+}
+
+/**
+ * Linux 3.9's `alloc_low_pages(1)` (`arch/x86/mm/init.c`): take the page from the BRK seed while
+ * it lasts and `can_use_brk_pgt` allows it, printing `BRK [%#010lx, %#010lx] PGTABLE`; after
+ * that, find it with memblock inside `[min_pfn_mapped, max_pfn_mapped)`, memory that is already
+ * mapped, and reserve it at once. Either way the page is cleared through its direct-map address:
+ * "Pages returned are already directly mapped".
+ *
+ * @param k The kernel.
+ * @returns The page's direct-map alias; yields an `alloc_low_page` event.
+ * @throws {KernelPanic} "alloc_low_pages: ran out of memory" or "alloc_low_pages: can not alloc
+ *   memory", as 3.9 words them.
+ */
+export function* alloc_low_pages(k: Kernel): BootStep<TableAlias> {
+  let pfn: number;
+  const buf = k.pgt_buf;
+  if (buf.end + 1 > buf.top || !k.can_use_brk_pgt) {
+    if (k.min_pfn_mapped >= k.max_pfn_mapped) {
+      throw new KernelPanic("alloc_low_pages: ran out of memory");
+    }
+    const ret = memblock_find_in_range_node(
+      k.memory.memblock,
+      k.min_pfn_mapped * PAGE_SIZE,
+      k.max_pfn_mapped * PAGE_SIZE,
+      PAGE_SIZE,
+      PAGE_SIZE,
+    );
+    if (ret === MEMBLOCK_ERROR) throw new KernelPanic("alloc_low_pages: can not alloc memory");
+    memblock_reserve(k.memory.memblock, ret, PAGE_SIZE);
+    pfn = ret / PAGE_SIZE;
+  } else {
+    pfn = buf.end++;
+    const line = `BRK [${printkHex(pfn * PAGE_SIZE, 10, true)}, ${
+      printkHex(buf.end * PAGE_SIZE - 1, 10, true)
+    }] PGTABLE`;
+    k.log.push(line);
+    yield { kind: "printk", line };
+  }
+  k.stats.tablePages++;
+  const alias = makeAlias(k, pfn, __va(pfn * PAGE_SIZE), -1);
   clear_page(k, alias);
   yield { kind: "alloc_low_page", pfn };
   return alias;

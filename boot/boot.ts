@@ -24,10 +24,16 @@ import { xen_pv_mmu_ops } from "../xen/guest/xen_mmu_ops.ts";
 import type { PgtBuf } from "./find_early_table_space.ts";
 import { initMemoryMappingCalls } from "./init_memory_mapping_calls.ts";
 import { init_memory_mapping } from "./init_memory_mapping.ts";
+import { init_mem_mapping } from "./init_mem_mapping.ts";
 import { KernelBug, KernelOops } from "./kernel_fault.ts";
 import { KernelPanic } from "./kernel_panic.ts";
 import type { BootEvent, BootStats, Kernel } from "./kernel.ts";
-import { MEMBLOCK_ERROR, memblock_find_in_range } from "./memblock.ts";
+import {
+  MEMBLOCK_ERROR,
+  memblock_find_in_range,
+  memblock_find_in_range_node,
+  memblock_reserve,
+} from "./memblock.ts";
 import { memblock_x86_reserve_range } from "./memblock_x86.ts";
 import { type BootStep, native_pv_mmu_ops } from "./paravirt.ts";
 import { getProfile, type KernelProfile, type MappingRules } from "./profiles.ts";
@@ -167,6 +173,8 @@ export class BootMachine {
       pv: xen === null ? native_pv_mmu_ops : xen_pv_mmu_ops,
       memory: domU,
       max_pfn_mapped: domU.maxPfnMapped,
+      min_pfn_mapped: 0,
+      can_use_brk_pgt: true,
       pgt_buf: { start: 0, end: 0, top: 0 },
       windows: [],
       front: 0,
@@ -190,7 +198,14 @@ export class BootMachine {
     const bootstrapL2 = xen === null
       ? nativeBootstrapTables(mem, this.layout)
       : this.layout.pageTables.start + 2;
-    this.#steps = bootSteps(k, this.layout, bootstrapL2, nrPages, earlyAllocations);
+    this.#steps = bootSteps(
+      k,
+      this.layout,
+      bootstrapL2,
+      nrPages,
+      earlyAllocations,
+      domU.brkPgtBuf,
+    );
   }
 
   /**
@@ -349,11 +364,19 @@ function* bootSteps(
   bootstrapL2: number,
   nrPages: number,
   earlyAllocations: number,
+  brkSeed: PgtBuf | undefined,
 ): BootStep {
   yield* setup_kernel_pagetable(k, layout, bootstrapL2, nrPages);
-  const calls = initMemoryMappingCalls(k.memory.maxPfn, k.memory.maxLowPfn);
-  for (const call of calls) {
-    k.max_pfn_mapped = yield* init_memory_mapping(k, call.start, call.end);
+  if (k.rules.code === "3.9") {
+    // early_alloc_pgt_buf: the 5-page seed from BRK is the only "window" 3.9 has
+    k.pgt_buf = { ...brkSeed! };
+    k.windows.push(k.pgt_buf);
+    yield* init_mem_mapping(k);
+  } else {
+    const calls = initMemoryMappingCalls(k.memory.maxPfn, k.memory.maxLowPfn);
+    for (const call of calls) {
+      k.max_pfn_mapped = yield* init_memory_mapping(k, call.start, call.end);
+    }
   }
   yield* early_allocations(k, earlyAllocations);
 }
@@ -367,20 +390,33 @@ function* bootSteps(
 function* early_allocations(k: Kernel, count: number): BootStep {
   const mb = k.memory.memblock;
   for (let n = 0; n < count; n++) {
-    const base = memblock_find_in_range(mb, 0, k.max_pfn_mapped * PAGE_SIZE, PAGE_SIZE, PAGE_SIZE);
+    const limit = k.max_pfn_mapped * PAGE_SIZE;
+    if (k.rules.code === "3.9") {
+      const base = memblock_find_in_range_node(mb, 0, limit, PAGE_SIZE, PAGE_SIZE);
+      if (base === MEMBLOCK_ERROR) return;
+      memblock_reserve(mb, base, PAGE_SIZE);
+      yield* writeFresh(k, base);
+      continue;
+    }
+    const base = memblock_find_in_range(mb, 0, limit, PAGE_SIZE, PAGE_SIZE);
     if (base === MEMBLOCK_ERROR) return;
     memblock_x86_reserve_range(mb, base, base + PAGE_SIZE, "EARLY");
-    const va = __va(base);
-    const r = walk(k.mem, k.cr3() * PAGE_SIZE, va, { access: "write" });
-    if (r.fault !== null) {
-      throw new KernelOops(
-        "ffff" + va.toString(16).padStart(12, "0"),
-        r.fault.reason === "protection" ? 3 : 2,
-        `first write to a page memblock handed out: ${r.fault.detail}`,
-      );
-    }
-    yield { kind: "early_alloc", pfn: base / PAGE_SIZE };
+    yield* writeFresh(k, base);
   }
+}
+
+/** The first write to a page memblock handed out, through its direct-map address. */
+function* writeFresh(k: Kernel, base: number): BootStep {
+  const va = __va(base);
+  const r = walk(k.mem, k.cr3() * PAGE_SIZE, va, { access: "write" });
+  if (r.fault !== null) {
+    throw new KernelOops(
+      "ffff" + va.toString(16).padStart(12, "0"),
+      r.fault.reason === "protection" ? 3 : 2,
+      `first write to a page memblock handed out: ${r.fault.detail}`,
+    );
+  }
+  yield { kind: "early_alloc", pfn: base / PAGE_SIZE };
 }
 
 /**

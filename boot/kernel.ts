@@ -90,6 +90,10 @@ export interface Kernel {
   readonly memory: KernelMemory;
   /** `max_pfn_mapped`. */
   max_pfn_mapped: number;
+  /** `min_pfn_mapped` (3.9): the lowest pfn of the memory mapped top-down so far. */
+  min_pfn_mapped: number;
+  /** `can_use_brk_pgt` (3.9): whether `alloc_low_pages` may take from the BRK seed. */
+  can_use_brk_pgt: boolean;
   /** The page-table window of the current `init_memory_mapping` call (pfns). */
   pgt_buf: PgtBuf;
   /** Every window used, in call order (as it was at the end of its call, or at the failure). */

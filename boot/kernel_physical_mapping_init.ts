@@ -9,6 +9,10 @@
  * bottom-up: a new pmd page is hooked into its pud only after its whole GiB is done. Entries that
  * already hold a mapping are kept ("Xen for example has some special requirements").
  *
+ * Linux 3.9 (`rules.code` "3.9") differs in three ways the model follows: existing tables are
+ * reached through the direct map, new pages come from `alloc_low_pages`, and past `end` the loops
+ * go on and clear only entries that are not RAM (later top-down steps map the rest).
+ *
  * Simplified: no 2 MiB or 1 GiB pages (a PV guest has neither), so the split and the large-page
  * branches are left out; `page_table_lock`, `update_page_count` and TLB flushes have no effect in
  * the model.
@@ -31,7 +35,7 @@ import {
   PUD_SIZE,
 } from "../mmu/mod.ts";
 import { alloc_low_page, map_low_page, unmap_low_page } from "./alloc_low_page.ts";
-import { e820_any_mapped } from "./e820.ts";
+import { e820_any_mapped, E820_RAM, E820_RESERVED_KERN } from "./e820.ts";
 import { entryPfn, type Kernel, makeAlias, type TableAlias } from "./kernel.ts";
 import { type BootStep, pfn_pte } from "./paravirt.ts";
 
@@ -64,7 +68,8 @@ export function* kernel_physical_mapping_init(
       continue;
     }
     const pud = yield* alloc_low_page(k);
-    last = yield* phys_pud_init(k, pud, start, next);
+    // 2.6.39 passes next here; 3.9 passes end in both branches
+    last = yield* phys_pud_init(k, pud, start, k.rules.code === "3.9" ? end : next);
     yield* unmap_low_page(k, pud);
     // pgd_populate(&init_mm, pgd, pud): the alloc hook, then the entry
     yield* k.pv.alloc_pud(k, pud.pfn);
@@ -91,10 +96,18 @@ export function* phys_pud_init(
   end: number,
 ): BootStep<number> {
   let last = end;
+  const v39 = k.rules.code === "3.9";
   for (let i = pud_index(__va(addr)), next: number; i < 512; i++, addr = next) {
     next = Math.floor(addr / PUD_SIZE) * PUD_SIZE + PUD_SIZE;
-    if (addr >= end) break;
-    if (!k.after_bootmem && !e820_any_mapped(k.memory.e820, addr, addr + PUD_SIZE, 0)) {
+    if (addr >= end) {
+      if (!v39) break;
+      // 3.9 goes on to the end of the page and clears only what is not RAM
+      if (!k.after_bootmem && !isRam(k, addr - addr % PUD_SIZE, next)) {
+        yield* k.pv.set_pud(k, pud, i, 0, 0);
+      }
+      continue;
+    }
+    if (!v39 && !k.after_bootmem && !e820_any_mapped(k.memory.e820, addr, addr + PUD_SIZE, 0)) {
       yield* k.pv.set_pud(k, pud, i, 0, 0);
       continue;
     }
@@ -133,9 +146,16 @@ export function* phys_pmd_init(
   end: number,
 ): BootStep<number> {
   let last = end;
+  const v39 = k.rules.code === "3.9";
   for (let i = pmd_index(__va(address)), next: number; i < 512; i++, address = next) {
     next = Math.floor(address / PMD_SIZE) * PMD_SIZE + PMD_SIZE;
     if (address >= end) {
+      if (v39) {
+        if (!k.after_bootmem && !isRam(k, address - address % PMD_SIZE, next)) {
+          yield* k.pv.set_pmd(k, pmd, i, 0, 0);
+        }
+        continue;
+      }
       if (!k.after_bootmem) {
         for (; i < 512; i++) yield* k.pv.set_pmd(k, pmd, i, 0, 0);
       }
@@ -189,8 +209,13 @@ export function phys_pte_init(
   let last = end;
   const words = k.mem.table(pte.mfn); // reading needs no permission
   const setPte = k.pv.set_pte;
+  const v39 = k.rules.code === "3.9";
   for (let i = Math.floor(addr / PAGE_SIZE) % 512; i < 512; i++, addr += PAGE_SIZE) {
     if (addr >= end) {
+      if (v39) {
+        if (!k.after_bootmem && !isRam(k, addr, addr + PAGE_SIZE)) setPte(k, pte, i, 0, 0);
+        continue;
+      }
       if (!k.after_bootmem) {
         for (; i < 512; i++) setPte(k, pte, i, 0, 0);
       }
@@ -203,4 +228,13 @@ export function phys_pte_init(
     last = addr + PAGE_SIZE;
   }
   return last;
+}
+
+/**
+ * 3.9's test before clearing an entry past `end`: is any of `[start, end)` E820_RAM or
+ * E820_RESERVED_KERN? Such entries are left alone, because a later step maps them.
+ */
+function isRam(k: Kernel, start: number, end: number): boolean {
+  return e820_any_mapped(k.memory.e820, start, end, E820_RAM) ||
+    e820_any_mapped(k.memory.e820, start, end, E820_RESERVED_KERN);
 }

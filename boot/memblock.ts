@@ -1,22 +1,35 @@
 /**
- * `memblock`, the early boot allocator of Linux 2.6.38 / 2.6.39 (`mm/memblock.c`): a sorted
- * list of memory regions, a sorted list of reserved regions, and the top-down search that
- * `find_early_table_space` uses to place the page-table window.
+ * `memblock`, the early boot allocator (`mm/memblock.c`): a sorted list of memory regions, a
+ * sorted list of reserved regions, and the top-down searches.
  *
- * The two releases' search code is the same (`memblock_find_in_range` → `memblock_find_base` →
- * `memblock_find_region`). Regions are a few tens of `{ base, size }` pairs in bytes, never
- * per-page state.
+ * Linux 2.6.38 and 2.6.39 search the same way (`memblock_find_in_range` →
+ * `memblock_find_base` → `memblock_find_region`: memory regions top-down, stepping below
+ * reservations); that is {@linkcode memblock_find_in_range}. Linux 3.9 walks the free ranges
+ * (memory minus reserved) top-down instead: {@linkcode memblock_find_in_range_node}. Regions
+ * are a few tens of `{ base, size }` pairs in bytes, never per-page state.
  *
  * @module
  */
 
 import { PAGE_SIZE } from "../mmu/mod.ts";
+import { printkHex } from "./printk.ts";
 
 /**
  * What `memblock_find_in_range` returns when nothing fits. The kernel's value is
  * `~(phys_addr_t)0`; -1 stands for it because it can never be a byte address.
  */
 export const MEMBLOCK_ERROR = -1;
+
+/**
+ * `MEMBLOCK_ALLOC_ACCESSIBLE`: an `end` of 0 asks for "below `memblock.current_limit`".
+ */
+export const MEMBLOCK_ALLOC_ACCESSIBLE = 0;
+
+/**
+ * `MEMBLOCK_ALLOC_ANYWHERE` (`~(phys_addr_t)0`), the default `current_limit`. The largest exact
+ * JavaScript integer stands for it: it is above every byte address the model uses.
+ */
+export const MEMBLOCK_ALLOC_ANYWHERE: number = Number.MAX_SAFE_INTEGER;
 
 /** One `struct memblock_region`: `[base, base + size)`. */
 export interface MemblockRegion {
@@ -32,7 +45,12 @@ export interface NamedReservation {
   readonly start: number;
   /** One past the last byte. */
   readonly end: number;
-  /** The name the caller gave (`"TEXT DATA BSS"`, `"XEN EXTRA"`, …). */
+  /**
+   * The name the caller gave (`"TEXT DATA BSS"`, `"XEN EXTRA"`, …). Linux 3.9 has no named
+   * reservations (plain `memblock_reserve`); there the model records the calling function in
+   * parentheses, as `memblock=debug` shows it (`"(xen_add_extra_mem)"`), see
+   * {@linkcode memblock_reserve_from}.
+   */
   readonly name: string;
 }
 
@@ -51,6 +69,12 @@ export class Memblock {
   readonly reservations: NamedReservation[] = [];
   /** What the kernel prints with `memblock=debug`: one line per named reservation. */
   readonly debugLog: string[] = [];
+  /**
+   * `memblock.current_limit`: what an `end` of {@linkcode MEMBLOCK_ALLOC_ACCESSIBLE} means to
+   * {@linkcode memblock_find_in_range_node}. 3.9's `setup_arch` sets it to 1 MiB before
+   * `memblock_x86_fill` and raises it after `init_mem_mapping`.
+   */
+  currentLimit: number = MEMBLOCK_ALLOC_ANYWHERE;
 }
 
 /**
@@ -232,6 +256,135 @@ export function memblock_find_in_range(
     );
   }
   return memblock_find_base(mb, size, align, start, end);
+}
+
+/**
+ * Linux 3.9's `memblock_reserve` with the trace `memblock=debug` gives it: reserve
+ * `[base, base + size)` without a name. The kernel prints
+ * `memblock_reserve: [%#016llx-%#016llx] %pF` with the calling function; the model writes that
+ * line (function name only: the offsets depend on the build) to `mb.debugLog` and records the
+ * reservation as `"(" + caller + ")"`. A size of 0 adds nothing, as in 3.9's
+ * `memblock_add_region`.
+ *
+ * @param mb The allocator.
+ * @param base The first byte.
+ * @param size The length in bytes.
+ * @param caller The kernel function that calls `memblock_reserve`.
+ * @throws {RangeError} When `base` or `size` is not a whole number of bytes; nothing changes.
+ */
+export function memblock_reserve_from(
+  mb: Memblock,
+  base: number,
+  size: number,
+  caller: string,
+): void {
+  checkBytes("base", base);
+  checkBytes("size", size);
+  if (size === 0) return;
+  mb.debugLog.push(
+    `memblock_reserve: [${printkHex(base, 16, true)}-${
+      printkHex(base + size - 1, 16, true)
+    }] ${caller}`,
+  );
+  memblock_add_region(mb.reserved, base, size);
+  mb.reservations.push({ start: base, end: base + size, name: `(${caller})` });
+}
+
+/**
+ * `for_each_free_mem_range_reverse` (3.9, one node): the free ranges — `memblock.memory` minus
+ * `memblock.reserved` — from the highest down.
+ *
+ * @param mb The allocator.
+ * @returns The ranges as `[start, end)` pairs in bytes, highest first.
+ */
+export function for_each_free_mem_range_reverse(mb: Memblock): [number, number][] {
+  const free: [number, number][] = [];
+  for (let i = mb.memory.length - 1; i >= 0; i--) {
+    const memBase = mb.memory[i].base;
+    let top = memBase + mb.memory[i].size;
+    for (let j = mb.reserved.length - 1; j >= 0 && top > memBase; j--) {
+      const r = mb.reserved[j];
+      const rEnd = r.base + r.size;
+      if (r.base >= top) continue;
+      if (rEnd < top) free.push([Math.max(rEnd, memBase), top]);
+      top = Math.min(top, r.base);
+    }
+    if (top > memBase) free.push([memBase, top]);
+  }
+  return free;
+}
+
+/**
+ * `memblock_find_in_range_node` of Linux 3.9 (one node, so also 3.9's `memblock_find_in_range`,
+ * which only adds `MAX_NUMNODES`): find (but do not reserve) `size` free bytes,
+ * `align`-aligned, in `[start, end)`, as high as possible.
+ *
+ * 1. `end` {@linkcode MEMBLOCK_ALLOC_ACCESSIBLE} (0) becomes `memblock.current_limit`;
+ * 2. `start = max(start, PAGE_SIZE)` ("avoid allocating the first page"), `end = max(start,
+ *    end)` — so a start of 0 never yields page 0 and an inverted range simply finds nothing;
+ * 3. for each free range, highest first ({@linkcode for_each_free_mem_range_reverse}), clamp
+ *    it to `[start, end)`; skip it if `this_end < size`; else `cand = round_down(this_end -
+ *    size, align)` and return `cand` if `cand >= this_start`.
+ *
+ * Unlike 2.6.3x's {@linkcode memblock_find_in_range}, which walks memory regions and skips any
+ * region smaller than `size` before looking at reservations, this looks only at free ranges:
+ * a hole between two reservations is tried on its own merits.
+ *
+ * The kernel returns 0 when nothing fits (safe, because page 0 is never returned); the model
+ * returns {@linkcode MEMBLOCK_ERROR} like its 2.6.3x search.
+ *
+ * @example The top of the highest free 2 MiB, past a reservation at the end of RAM
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import {
+ *   Memblock,
+ *   memblock_add,
+ *   memblock_find_in_range_node,
+ *   memblock_reserve,
+ * } from "@xenmmu/book";
+ * const mb = new Memblock();
+ * memblock_add(mb, 0x100000, 0x40700000); // RAM [1 MiB, 1 GiB + 8 MiB)
+ * memblock_reserve(mb, 0x40000000, 0x800000); // the balloon region
+ * const addr = memblock_find_in_range_node(mb, 0x100000, 0x40800000, 0x200000, 0x200000);
+ * assert.equal(addr + 0x200000, 0x40000000); // init_mem_mapping's real_end
+ * ```
+ *
+ * @param mb The allocator.
+ * @param start The lowest byte allowed.
+ * @param end One past the highest byte allowed, or {@linkcode MEMBLOCK_ALLOC_ACCESSIBLE}.
+ * @param size The length in bytes, not 0.
+ * @param align The alignment, a power of two.
+ * @returns The base, or {@linkcode MEMBLOCK_ERROR}.
+ * @throws {RangeError} When an argument is not a whole number of bytes, `size` is 0 (no caller
+ *   asks for nothing; the kernel would hand out an empty area) or `align` is not a power of
+ *   two; nothing is searched.
+ */
+export function memblock_find_in_range_node(
+  mb: Memblock,
+  start: number,
+  end: number,
+  size: number,
+  align: number,
+): number {
+  checkBytes("start", start);
+  checkBytes("end", end);
+  checkBytes("size", size);
+  checkBytes("align", align);
+  if (size === 0) throw new RangeError("Size 0 cannot be searched for: it must be at least 1");
+  if (!isPowerOfTwo(align)) {
+    throw new RangeError(`Alignment ${align} is not a power of two`);
+  }
+  if (end === MEMBLOCK_ALLOC_ACCESSIBLE) end = mb.currentLimit;
+  start = Math.max(start, PAGE_SIZE);
+  end = Math.max(start, end);
+  for (const [freeStart, freeEnd] of for_each_free_mem_range_reverse(mb)) {
+    const thisStart = Math.min(Math.max(freeStart, start), end);
+    const thisEnd = Math.min(Math.max(freeEnd, start), end);
+    if (thisEnd < size) continue;
+    const cand = alignDown(thisEnd - size, align);
+    if (cand >= thisStart) return cand;
+  }
+  return MEMBLOCK_ERROR;
 }
 
 function alignDown(addr: number, align: number): number {

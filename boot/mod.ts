@@ -31,3 +31,4 @@ export * from "./setup_kernel_pagetable.ts";
 export * from "./boot.ts";
 export * from "./sim_command.ts";
 export * from "./outcome_table.ts";
+export * from "./init_mem_mapping.ts";

@@ -51,6 +51,7 @@ export const OUTCOME_PROFILES: readonly string[] = [
   "published-range",
   "2.6.39-rc-top",
   "alloc-hooks",
+  "3.9",
 ];
 
 /**

@@ -36,7 +36,7 @@ export interface MappingRules {
    * directly; 2.6.39 calls `x86_init.mapping.pagetable_reserve` (commit 279b706b), whose Xen
    * version also makes `[end, top)` writable again.
    */
-  readonly reserve: "memblock" | "pagetable_reserve";
+  readonly reserve: "memblock" | "pagetable_reserve" | "none";
   /** Where `kernel BUG at arch/x86/xen/mmu.c:LINE!` points for `pin_pagetable_pfn`. */
   readonly pinBugLine: number;
 }
@@ -115,6 +115,19 @@ export const PROFILES: Readonly<Record<string, KernelProfile>> = {
       pinBugLine: 1535,
     },
   },
+  "3.9": {
+    id: "3.9",
+    summary: "Linux 3.9: top-down mapping, page tables from the BRK seed and then from memory " +
+      "already mapped; mask_rw_pte a no-op, no reserve hook",
+    rules: {
+      code: "3.9",
+      existingTables: "direct-map",
+      maskRwDirect: "none",
+      maskRwFixmap: false,
+      reserve: "none",
+      pinBugLine: 1562,
+    },
+  },
   "alloc-hooks": {
     id: "alloc-hooks",
     summary: "2.6.39 without the direct-map clause: only the alloc hooks make pages RO",
@@ -129,23 +142,16 @@ export const PROFILES: Readonly<Record<string, KernelProfile>> = {
   },
 };
 
-/** Profiles the book names that are not built yet (later issues), refused by name. */
-export const PLANNED_PROFILES: readonly string[] = ["3.9"];
-
 /**
  * Look a profile up by id.
  *
  * @param id A profile id, e.g. `2.6.39`.
  * @returns The profile.
- * @throws {RangeError} Naming the known profiles, when `id` is not one of them (and saying so
- *   when it is a profile of the book not built yet).
+ * @throws {RangeError} Naming the known profiles, when `id` is not one of them.
  */
 export function getProfile(id: string): KernelProfile {
   const profile = Object.hasOwn(PROFILES, id) ? PROFILES[id] : undefined;
   if (profile !== undefined) return profile;
   const known = Object.keys(PROFILES).join(", ");
-  if (PLANNED_PROFILES.includes(id)) {
-    throw new RangeError(`Kernel profile "${id}" is not built yet: the model runs ${known}`);
-  }
   throw new RangeError(`Unknown kernel profile "${id}": the model runs ${known}`);
 }

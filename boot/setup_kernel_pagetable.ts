@@ -108,9 +108,10 @@ export function* setup_kernel_pagetable(
   k.mem.table(k.pfn_to_mfn(t.level2_ident_pgt)).set(l2);
   k.mem.table(k.pfn_to_mfn(t.level2_kernel_pgt)).set(l2);
   k.mem.table(k.pfn_to_mfn(t.level2_fixmap_pgt)).set(l2);
-  const identPages = xen_map_identity_early(k, nrPages);
+  // 3.9 has no xen_map_identity_early on 64-bit: the direct map starts as the builder's 1:1 map
+  const identPages = k.rules.code === "3.9" ? 0 : xen_map_identity_early(k, nrPages);
   // the level1_ident_pgt pages are taken from BRK (extend_brk); the other tables are static
-  k.stats.tablePages += LEVEL1_IDENT_PAGES;
+  k.stats.tablePages += identPages;
 
   if (k.xen !== null) {
     const xen = k.xen;

@@ -15,7 +15,8 @@ import { PROFILES } from "./profiles.ts";
 
 const USAGE = `Usage: deno task sim --kernel ID --memory SIZE [options]
 
-  --kernel ID          2.6.38, 2.6.39, 2.6.39-rc1, published-range, 2.6.39-rc-top, alloc-hooks
+  --kernel ID          2.6.38, 2.6.39, 2.6.39-rc1, published-range, 2.6.39-rc-top, alloc-hooks,
+                       3.9
   --memory SIZE        the domain's memory: 768MiB, 4GiB, 1TiB, 4.5GiB, or a number of bytes
   --hypervisor H       xen (default) or native
   --json               print one JSON object (kernel, memory, hypervisor, outcome, panic,

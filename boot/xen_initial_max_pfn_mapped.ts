@@ -1,6 +1,7 @@
 /**
  * `max_pfn_mapped` as a 64-bit Xen PV domU enters `setup_arch`, before any
- * `init_memory_mapping`: the one value in which 2.6.38 and 2.6.39 differ most for the window.
+ * `init_memory_mapping`: the one value in which 2.6.38 and 2.6.39 differ most for the window
+ * (3.9 sets it as 2.6.39 does, and `init_mem_mapping` then discards it).
  *
  * @module
  */
@@ -26,6 +27,8 @@ export const LEVEL1_IDENT_PAGES = 4;
  * - 2.6.39: `xen_setup_kernel_pagetable` sets `max_pfn_mapped = PFN_DOWN(__pa(mfn_list))`, the
  *   first pfn of the P2M list (what lies above it "doesn't exist in pfn space" for
  *   `cleanup_highmap`).
+ * - 3.9: the same assignment (`xen/mmu.c`, addendum §12.2.2); `init_mem_mapping` resets
+ *   `max_pfn_mapped` to 0 before its first step, so the value only matters until then.
  *
  * @param kernel Which release.
  * @param layout The domain builder's layout.
@@ -42,7 +45,7 @@ export function xenInitialMaxPfnMapped(
   if (!Number.isSafeInteger(nrPages) || nrPages < 1) {
     throw new RangeError(`nrPages ${nrPages} is not a whole number of pages of at least 1`);
   }
-  if (kernel === "2.6.39") return layout.p2m.start;
+  if (kernel !== "2.6.38") return layout.p2m.start;
   const builderSlots = layout.vEnd * PAGE_SIZE / PMD_SIZE;
   const slots = Math.min(
     PTRS_PER_TABLE,

@@ -1,7 +1,7 @@
 /**
- * `xen_memory_setup` (`arch/x86/xen/setup.c`, Linux 2.6.38 / 2.6.39 domU path): turn the memory
- * map the toolstack gave Xen into the guest's e820 map, and reserve the Xen start-of-day pages
- * and the balloon "extra" region in memblock.
+ * `xen_memory_setup` (`arch/x86/xen/setup.c`, Linux 2.6.38 / 2.6.39 / 3.9 domU path): turn the
+ * memory map the toolstack gave Xen into the guest's e820 map, and reserve the Xen start-of-day
+ * pages and the balloon "extra" region in memblock.
  *
  * @module
  */
@@ -11,13 +11,14 @@ import {
   e820_add_region,
   E820_RAM,
   E820_RESERVED,
+  E820_UNUSABLE,
   type E820Entry,
   type E820Map,
   type PrintkLog,
   sanitize_e820_map,
 } from "./e820.ts";
 import { checkKernelVersion, type KernelVersion } from "./kernel_version.ts";
-import { checkBytes, type Memblock } from "./memblock.ts";
+import { checkBytes, type Memblock, memblock_reserve_from } from "./memblock.ts";
 import { memblock_x86_reserve_range } from "./memblock_x86.ts";
 import { printkHex } from "./printk.ts";
 
@@ -79,11 +80,18 @@ export interface XenMemorySetupOptions {
 
 /** What {@linkcode xen_memory_setup} leaves behind besides the e820 map and memblock. */
 export interface XenMemorySetupResult {
-  /** `xen_extra_mem_start`: where the balloon region begins (bytes). */
+  /**
+   * `xen_extra_mem_start`: where the balloon region begins (bytes). 3.9: the start of
+   * `xen_extra_mem[0]`, 0 when there is no region (as the kernel leaves it).
+   */
   readonly xenExtraMemStart: number;
-  /** `xen_extra_mem_size`: its size in bytes (0 when there is none). */
+  /** `xen_extra_mem_size`: its size in bytes (0 when there is none); 3.9: of all regions. */
   readonly xenExtraMemSize: number;
-  /** The pages given back to Xen by `xen_return_unused_memory`. */
+  /**
+   * The pages given back to Xen by `xen_return_unused_memory` (2.6.3x); 3.9:
+   * `xen_released_pages`, those released by `xen_set_identity_and_release` less those
+   * `xen_populate_chunk` took back.
+   */
   readonly released: number;
   /** `mem_end`: the end of the memory the domain boots with (bytes). */
   readonly memEnd: number;
@@ -109,6 +117,8 @@ export interface XenMemorySetupResult {
  *    reserves it as "XEN EXTRA" (2.6.39 also marks those pfns `INVALID_P2M_ENTRY`, which this
  *    model of the memory map does not need).
  *
+ * 3.9 works differently; see {@linkcode xen_memory_setup_39}, which this calls for it.
+ *
  * The caller then prints the map (`setup_memory_map`) and runs `trim_bios_range`.
  *
  * @param e820 The kernel's map, emptied and rebuilt.
@@ -124,23 +134,9 @@ export function xen_memory_setup(
   options: XenMemorySetupOptions,
   log?: PrintkLog,
 ): XenMemorySetupResult {
-  const kernel = checkKernelVersion(options.kernel);
+  const kernel = checkOptions(options);
+  if (kernel === "3.9") return xen_memory_setup_39(e820, mb, options, log);
   const maxDomainPages = options.maxDomainPages ?? MAX_DOMAIN_PAGES;
-  checkCount("nrPages", options.nrPages);
-  checkCount("maxDomainPages", maxDomainPages);
-  checkBytes("mfnList", options.mfnList);
-  checkBytes("ptBase", options.ptBase);
-  if (options.ptBase < options.mfnList) {
-    throw new RangeError(
-      `ptBase 0x${options.ptBase.toString(16)} is below mfnList 0x${
-        options.mfnList.toString(16)
-      }: the builder puts the page tables after the P2M list`,
-    );
-  }
-  for (const entry of options.memoryMap) {
-    checkBytes("memoryMap addr", entry.addr);
-    checkBytes("memoryMap size", entry.size);
-  }
 
   const maxPfn = Math.min(maxDomainPages, options.nrPages);
   const memEnd = maxPfn * PAGE_SIZE;
@@ -194,6 +190,199 @@ export function xen_memory_setup(
 }
 
 /**
+ * `xen_memory_setup` of Linux 3.9 for a domU (`arch/x86/xen/setup.c`). In order:
+ *
+ * 1. `max_pfn = min(MAX_DOMAIN_PAGES, nr_pages)`, `mem_end = max_pfn << PAGE_SHIFT`; the map
+ *    from `XENMEM_memory_map` is sanitized;
+ * 2. `extra_pages = xen_get_max_pages() - max_pfn`; for a domU `xen_get_max_pages()` is
+ *    `MAX_DOMAIN_PAGES` (only dom0 asks Xen for its maximum reservation);
+ * 3. `xen_set_identity_and_release`: pfns below `max_pfn` in holes and non-RAM entries (from 0,
+ *    not from 1 MiB as in 2.6.3x) are given back to Xen and set 1:1; `xen_populate_chunk` puts
+ *    up to that many back into RAM entries above `max_pfn` (raising `max_pfn` to the last one
+ *    populated); what stays released is added to `extra_pages`. A toolstack map has one entry
+ *    from 0, so nothing happens and — unlike 2.6.3x — nothing is printed;
+ * 4. `extra_pages = min(EXTRA_MEM_RATIO * min(max_pfn, PFN_DOWN(MAXMEM)), extra_pages)`: at most
+ *    10x the boot allocation (2.6.3x allows `max_pfn + extra <= 10 * max_pfn`, i.e. 9x);
+ * 5. every RAM entry is walked: the part below `mem_end` is added as RAM; the part above becomes
+ *    balloon space (`xen_add_extra_mem`: RAM in e820, plain `memblock_reserve`, recorded as
+ *    `"(xen_add_extra_mem)"`) while `extra_pages` lasts, and `E820_UNUSABLE` after that. So a
+ *    domU's region is `[M, M + slack + (maxmem - memory))`, directly after its memory, capped;
+ * 6. `[0xa0000, 0x100000)` is added as `E820_RESERVED`;
+ * 7. `memblock_reserve(__pa(mfn_list), pt_base - mfn_list)` — 2.6.3x's "XEN START INFO",
+ *    unnamed, recorded as `"(xen_memory_setup)"`; the map is sanitized.
+ *
+ * @param e820 The kernel's map, emptied and rebuilt.
+ * @param mb The allocator; receives the balloon region and the start-info range.
+ * @param options The start_info values and the toolstack's map (`kernel` is ignored).
+ * @param log Receives the kernel's lines (only when pages are released or populated).
+ * @returns The balloon region and what stayed released.
+ * @throws {RangeError} When an input is malformed; nothing is changed then.
+ */
+export function xen_memory_setup_39(
+  e820: E820Map,
+  mb: Memblock,
+  options: XenMemorySetupOptions,
+  log?: PrintkLog,
+): XenMemorySetupResult {
+  checkOptions(options);
+  const maxDomainPages = options.maxDomainPages ?? MAX_DOMAIN_PAGES;
+  let maxPfn = Math.min(maxDomainPages, options.nrPages);
+  let memEnd = maxPfn * PAGE_SIZE;
+  const map: E820Map = { entries: options.memoryMap.map((entry) => ({ ...entry })) };
+  sanitize_e820_map(map);
+
+  let extraPages = maxDomainPages > maxPfn ? maxDomainPages - maxPfn : 0;
+  let released = xen_set_identity_and_release(map.entries, maxPfn, log);
+  const { populated, lastPfn } = xen_populate_chunk(
+    map.entries,
+    maxPfn,
+    options.nrPages,
+    released,
+    log,
+  );
+  released -= populated;
+  extraPages += released;
+  if (lastPfn > maxPfn) {
+    maxPfn = Math.min(maxDomainPages, lastPfn);
+    memEnd = maxPfn * PAGE_SIZE;
+  }
+  extraPages = Math.min(
+    EXTRA_MEM_RATIO * Math.min(maxPfn, Math.floor(MAXMEM / PAGE_SIZE)),
+    extraPages,
+  );
+
+  e820.entries = [];
+  const regions: { start: number; size: number }[] = [];
+  let i = 0;
+  while (i < map.entries.length) {
+    const entry = map.entries[i];
+    const addr = entry.addr;
+    let size = entry.size;
+    let type = entry.type;
+    if (type === E820_RAM) {
+      if (addr < memEnd) {
+        size = Math.min(size, memEnd - addr);
+      } else if (extraPages > 0) {
+        size = Math.min(size, extraPages * PAGE_SIZE);
+        extraPages -= Math.floor(size / PAGE_SIZE);
+        // xen_add_extra_mem: append to a touching region or open a new one
+        const last = regions.at(-1);
+        if (last !== undefined && last.start + last.size === addr) last.size += size;
+        else regions.push({ start: addr, size });
+        memblock_reserve_from(mb, addr, size, "xen_add_extra_mem");
+      } else {
+        type = E820_UNUSABLE;
+      }
+    }
+    // xen_align_and_add_e820_region: RAM shrinks to whole pages
+    let start = addr;
+    let end = addr + size;
+    if (type === E820_RAM) {
+      start = Math.ceil(start / PAGE_SIZE) * PAGE_SIZE;
+      end = Math.floor(end / PAGE_SIZE) * PAGE_SIZE;
+    }
+    if (end > start) e820_add_region(e820, start, end - start, type, log);
+    entry.addr += size;
+    entry.size -= size;
+    if (entry.size === 0) i++;
+  }
+
+  // "In domU, the ISA region is normal, usable memory, but we reserve ISA memory anyway
+  // because too many things poke about in there."
+  e820_add_region(e820, ISA_START_ADDRESS, ISA_END_ADDRESS - ISA_START_ADDRESS, E820_RESERVED, log);
+  // "Reserve Xen bits: mfn_list, xen_start_info" — the whole range up to pt_base
+  memblock_reserve_from(
+    mb,
+    options.mfnList,
+    options.ptBase - options.mfnList,
+    "xen_memory_setup",
+  );
+  sanitize_e820_map(e820);
+
+  return {
+    xenExtraMemStart: regions[0]?.start ?? 0,
+    xenExtraMemSize: regions.reduce((sum, r) => sum + r.size, 0),
+    released,
+    memEnd,
+  };
+}
+
+/**
+ * 3.9's `xen_set_identity_and_release`: walk the (sanitized) map, and for each run of holes
+ * and non-RAM entries before a RAM entry (or up to the end of the last entry) give back to Xen
+ * the pfns below `nr_pages` and set the whole run 1:1. Every pfn below `nr_pages` is populated
+ * (the builder populated `xen_start_info->nr_pages >= max_pfn` pages), so each counts.
+ */
+function xen_set_identity_and_release(
+  list: readonly E820Entry[],
+  nrPages: number,
+  log?: PrintkLog,
+): number {
+  let start = 0;
+  let released = 0;
+  let identity = 0;
+  list.forEach((entry, i) => {
+    const end = entry.addr + entry.size;
+    if (entry.type !== E820_RAM && i !== list.length - 1) return;
+    const startPfn = Math.floor(start / PAGE_SIZE);
+    const endPfn = Math.ceil((entry.type === E820_RAM ? entry.addr : end) / PAGE_SIZE);
+    if (startPfn < endPfn) {
+      if (startPfn < nrPages) {
+        const last = Math.min(endPfn, nrPages);
+        log?.push(
+          `Freeing ${printkHex(startPfn)}-${printkHex(last)} pfn range: ` +
+            `${last - startPfn} pages freed`,
+        );
+        released += last - startPfn;
+      }
+      identity += endPfn - startPfn;
+    }
+    start = end;
+  });
+  if (released > 0) log?.push(`Released ${released} pages of unused memory`);
+  if (identity > 0) log?.push(`Set ${identity} page(s) to 1-1 mapping`);
+  return released;
+}
+
+/**
+ * 3.9's `xen_populate_chunk`: put up to `credits` released pages back, into RAM entries above
+ * `max_pfn`, lowest entry first. A pfn already backed (below `nr_pages`) is skipped and not
+ * counted; a chunk that comes out short ends the walk. `last_pfn` is `dest + populated` of the
+ * last chunk, as the kernel computes it.
+ */
+function xen_populate_chunk(
+  list: readonly E820Entry[],
+  maxPfn: number,
+  nrPages: number,
+  credits: number,
+  log?: PrintkLog,
+): { populated: number; lastPfn: number } {
+  let populated = 0;
+  let lastPfn = 0;
+  for (const entry of list) {
+    if (credits <= 0) break;
+    if (entry.type !== E820_RAM) continue;
+    const ePfn = Math.floor((entry.addr + entry.size) / PAGE_SIZE);
+    if (ePfn <= maxPfn) continue;
+    const sPfn = Math.ceil(entry.addr / PAGE_SIZE);
+    const dest = sPfn <= maxPfn ? maxPfn : sPfn;
+    const capacity = Math.min(credits, ePfn - dest);
+    const pfns = Math.max(0, dest + capacity - Math.max(dest, nrPages));
+    if (pfns > 0) {
+      log?.push(
+        `Populating ${printkHex(dest)}-${printkHex(dest + capacity)} pfn range: ` +
+          `${pfns} pages added`,
+      );
+    }
+    populated += pfns;
+    lastPfn = dest + pfns;
+    if (pfns < capacity) break;
+    credits -= pfns;
+  }
+  return { populated, lastPfn };
+}
+
+/**
  * `xen_return_unused_memory(max_pfn, e820)`: give back to Xen the pages below `max_pfn` that lie
  * in holes of the map above 1 MiB. Every pfn below `nr_pages` is populated by the domain
  * builder, so each pfn of a hole counts.
@@ -227,6 +416,26 @@ function xen_release_chunk(startAddr: number, endAddr: number, log?: PrintkLog):
       `${len} pages freed`,
   );
   return len;
+}
+
+function checkOptions(options: XenMemorySetupOptions): KernelVersion {
+  const kernel = checkKernelVersion(options.kernel);
+  checkCount("nrPages", options.nrPages);
+  checkCount("maxDomainPages", options.maxDomainPages ?? MAX_DOMAIN_PAGES);
+  checkBytes("mfnList", options.mfnList);
+  checkBytes("ptBase", options.ptBase);
+  if (options.ptBase < options.mfnList) {
+    throw new RangeError(
+      `ptBase 0x${options.ptBase.toString(16)} is below mfnList 0x${
+        options.mfnList.toString(16)
+      }: the builder puts the page tables after the P2M list`,
+    );
+  }
+  for (const entry of options.memoryMap) {
+    checkBytes("memoryMap addr", entry.addr);
+    checkBytes("memoryMap size", entry.size);
+  }
+  return kernel;
 }
 
 function checkCount(name: string, value: number): void {

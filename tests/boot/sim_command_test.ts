@@ -58,7 +58,7 @@ Deno.test("sim refuses bad command lines with exit code 2", async (t) => {
     [["--kernel", "2.6.39"], /--memory is required/],
     [["--memory", "1GiB"], /--kernel is required/],
     [["--kernel", "2.6.40", "--memory", "1GiB"], /Unknown kernel profile "2.6.40"/],
-    [["--kernel", "3.9", "--memory", "1GiB"], /"3.9" is not built yet/],
+    [["--kernel", "4.0", "--memory", "1GiB"], /Unknown kernel profile "4.0"/],
     [["--kernel", "2.6.39", "--memory", "1.5KiB"], /"1.5KiB" is not a whole number of 4 KiB pages/],
     [["--kernel", "2.6.39", "--memory", "1GiB", "--hypervisor", "kvm"], /"kvm" is not one of/],
     [["--kernel", "2.6.39", "--memory", "1GiB", "--trace", "tlb"], /"tlb" is not an event kind/],
