@@ -242,14 +242,7 @@ export function memblock_find_in_range(
   size: number,
   align: number,
 ): number {
-  checkBytes("start", start);
-  checkBytes("end", end);
-  checkBytes("size", size);
-  checkBytes("align", align);
-  if (size === 0) throw new RangeError("Size 0 cannot be searched for: memblock BUG()s on it");
-  if (!isPowerOfTwo(align)) {
-    throw new RangeError(`Alignment ${align} is not a power of two`);
-  }
+  checkFindArgs(start, end, size, align);
   if (end < start) {
     throw new RangeError(
       `Range end 0x${end.toString(16)} is below its start 0x${start.toString(16)}`,
@@ -366,14 +359,7 @@ export function memblock_find_in_range_node(
   size: number,
   align: number,
 ): number {
-  checkBytes("start", start);
-  checkBytes("end", end);
-  checkBytes("size", size);
-  checkBytes("align", align);
-  if (size === 0) throw new RangeError("Size 0 cannot be searched for: it must be at least 1");
-  if (!isPowerOfTwo(align)) {
-    throw new RangeError(`Alignment ${align} is not a power of two`);
-  }
+  checkFindArgs(start, end, size, align);
   if (end === MEMBLOCK_ALLOC_ACCESSIBLE) end = mb.currentLimit;
   start = Math.max(start, PAGE_SIZE);
   end = Math.max(start, end);
@@ -385,6 +371,18 @@ export function memblock_find_in_range_node(
     if (cand >= thisStart) return cand;
   }
   return MEMBLOCK_ERROR;
+}
+
+/** The checks both searches make before looking: whole byte counts, a size, a power of two. */
+function checkFindArgs(start: number, end: number, size: number, align: number): void {
+  checkBytes("start", start);
+  checkBytes("end", end);
+  checkBytes("size", size);
+  checkBytes("align", align);
+  if (size === 0) throw new RangeError("Size 0 cannot be searched for: it must be at least 1");
+  if (!isPowerOfTwo(align)) {
+    throw new RangeError(`Alignment ${align} is not a power of two`);
+  }
 }
 
 function alignDown(addr: number, align: number): number {
