@@ -19,7 +19,8 @@ import {
 import { buildPvDomain } from "../xen/hypervisor/build_pv_domain.ts";
 import { type Mapping, whoMaps } from "../xen/hypervisor/who_maps.ts";
 import { INVALID_M2P_ENTRY, type Xen } from "../xen/hypervisor/xen.ts";
-import { type StartOfDayLayout } from "../xen/hypervisor/start_of_day_layout.ts";
+import { type StartOfDayLayout, startOfDayLayout } from "../xen/hypervisor/start_of_day_layout.ts";
+import { MAX_DOMAIN_PAGES } from "./xen_memory_setup.ts";
 import { xen_pv_mmu_ops } from "../xen/guest/xen_mmu_ops.ts";
 import type { PgtBuf } from "./find_early_table_space.ts";
 import { initMemoryMappingCalls } from "./init_memory_mapping_calls.ts";
@@ -88,6 +89,8 @@ export interface BootResult {
   readonly pgt_buf: readonly PgtBuf[];
   /** Counters. */
   readonly stats: Readonly<BootStats>;
+  /** What the model did that the kernel does not print (e.g. a domU capped at 128 GiB). */
+  readonly notes: readonly string[];
 }
 
 const DEFAULT_EARLY_ALLOCATIONS = 16;
@@ -118,6 +121,7 @@ export class BootMachine {
   readonly #options: Required<BootOptions>;
   readonly #steps: BootStep;
   #outcome: BootOutcome | null = null;
+  #notes: string[] = [];
   #panic: string | null = null;
 
   /**
@@ -151,12 +155,38 @@ export class BootMachine {
       rules: options.rules ?? {},
     };
     const rules = { ...this.profile.rules, ...checkRules(options.rules ?? {}) };
-    const domU = setupDomUMemory({ kernel: rules.code, memory });
-    this.layout = domU.layout;
     const nrPages = memory / PAGE_SIZE;
+    const notes: string[] = [];
+    // Bare metal has no MAX_DOMAIN_PAGES and no P2M list; a machine larger than any PV domain
+    // the builder can lay out starts from the start-of-day area of the largest one that fits.
+    let layoutPages = nrPages;
+    if (hypervisor === "native" && !layoutFits(nrPages)) {
+      layoutPages = largestLayoutPages();
+      notes.push(
+        `No PV domain of ${nrPages} pages can be built (its P2M list would not fit the 2 GiB ` +
+          `kernel map): the native run starts from the start-of-day area of a ${layoutPages}-page one`,
+      );
+    }
+    if (hypervisor === "xen" && nrPages > MAX_DOMAIN_PAGES) {
+      notes.push(
+        `Linux caps a domU at MAX_DOMAIN_PAGES (${MAX_DOMAIN_PAGES} pages, 128 GiB): the other ` +
+          `${
+            nrPages - MAX_DOMAIN_PAGES
+          } pages become balloon space above it, mapped with empty ptes`,
+      );
+    }
+    const domU = setupDomUMemory({
+      kernel: rules.code,
+      memory,
+      layoutPages,
+      maxDomainPages: hypervisor === "native" ? nrPages : undefined,
+    });
+    this.layout = domU.layout;
+    this.#notes = notes;
 
     let mem: PageTableMemory;
     let xen: Xen | null = null;
+    const xenMaxPfn = domU.xen.memEnd / PAGE_SIZE;
     if (hypervisor === "xen") {
       xen = buildPvDomain({ nrPages }).xen;
       mem = xen.mem;
@@ -187,7 +217,9 @@ export class BootMachine {
       after_bootmem: false,
       log: [...domU.log],
       stats,
-      pfn_to_mfn: xen === null ? (pfn) => pfn : (pfn) => (pfn < xen!.nrPages ? xen!.p2m[pfn] : -1),
+      // Under Xen, pfns past max_pfn (the balloon region, and pages above MAX_DOMAIN_PAGES) have
+      // no machine frame for Linux: their p2m entries are INVALID_P2M_ENTRY.
+      pfn_to_mfn: xen === null ? (pfn) => pfn : (pfn) => (pfn < xenMaxPfn ? xen!.p2m[pfn] : -1),
       mfn_to_pfn: xen === null ? (mfn) => mfn : (mfn) => {
         const pfn = xen!.mfnToPfn(mfn);
         return pfn === INVALID_M2P_ENTRY ? -1 : pfn;
@@ -289,6 +321,7 @@ export class BootMachine {
       log: [...k.log],
       pgt_buf: k.windows.map((w) => ({ ...w })),
       stats: { ...k.stats },
+      notes: [...this.#notes],
     };
   }
 
@@ -336,6 +369,28 @@ function checkRules(
     }
   }
   return rules;
+}
+
+/** Whether libxc could lay out a domain of `nrPages` pages (its 1:1 map within 2 GiB). */
+function layoutFits(nrPages: number): boolean {
+  try {
+    startOfDayLayout({ nrPages });
+    return true;
+  } catch (error) {
+    if (error instanceof RangeError) return false;
+    throw error;
+  }
+}
+
+/** The largest domain, in pages (a multiple of 512), whose start-of-day area fits. */
+function largestLayoutPages(): number {
+  let lo = 512, hi = 2 ** 28;
+  while (hi - lo > 512) {
+    const mid = Math.floor((lo + hi) / 1024) * 512;
+    if (layoutFits(mid)) lo = mid;
+    else hi = mid;
+  }
+  return lo;
 }
 
 /**

@@ -71,6 +71,12 @@ export interface DomUMemoryOptions {
    * `MAX_DOMAIN_PAGES`.
    * @default {128 GiB in pages}
    */
+  /**
+   * The pages the start-of-day area is sized for (the P2M list has one entry per page). Default:
+   * the domain's pages. A native machine larger than any PV domain that can be built starts from
+   * the area of the largest one that can.
+   */
+  layoutPages?: number;
   maxDomainPages?: number;
   /** `CONFIG_PHYSICAL_START` (`_text`). @default {0x1000000} */
   kernelStart?: number;
@@ -166,7 +172,7 @@ export function setupDomUMemory(options: DomUMemoryOptions): DomUMemory {
   checkPages("acpiWakeupSize", acpiWakeupSize, 0);
   const nrPages = memory / PAGE_SIZE;
   const layout = startOfDayLayout({
-    nrPages,
+    nrPages: options.layoutPages ?? nrPages,
     kernelStart: options.kernelStart,
     kernelSize: options.kernelSize,
     initrdSize: options.initrdSize,

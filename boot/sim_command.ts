@@ -119,6 +119,7 @@ function toJson(r: BootResult): unknown {
       emulated_stores: r.stats.emulatedStores,
       warnings: r.stats.warnings,
     },
+    notes: r.notes,
   };
 }
 
@@ -206,6 +207,7 @@ function run(args: readonly string[], out: (line: string) => void): number {
     return 0;
   }
   out(`${result.kernel} on ${result.hypervisor}, ${v.memory}: ${result.outcome}`);
+  for (const note of result.notes) out(`note: ${note}`);
   out("--- kernel log");
   for (const line of result.log) out(line);
   if (result.xen_log.length > 0) {

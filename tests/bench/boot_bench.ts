@@ -34,3 +34,26 @@ Deno.bench("64 GiB: 2.6.39 Xen PV boot, full validation", {
 Deno.bench("64 GiB: 2.6.39 native boot", { n: 3, warmup: 1 }, () => {
   boot({ kernel: "2.6.39", memory: 64 * GiB, hypervisor: "native" });
 });
+
+// Scale (DESIGN §6): one iteration each, with the peak memory printed after the run.
+function report(name: string): void {
+  console.log(`${name}: rss ${(Deno.memoryUsage().rss / 2 ** 30).toFixed(2)} GiB`);
+}
+
+Deno.bench("1 TiB: 2.6.39 native boot", { n: 1, warmup: 0 }, () => {
+  const r = boot({ kernel: "2.6.39", memory: 1024 * GiB, hypervisor: "native" });
+  if (r.outcome !== "ok") throw new Error(`1 TiB boot: ${r.outcome}`);
+  report("1 TiB 2.6.39 native");
+});
+
+Deno.bench("1 TiB: 3.9 native boot", { n: 1, warmup: 0 }, () => {
+  const r = boot({ kernel: "3.9", memory: 1024 * GiB, hypervisor: "native" });
+  if (r.outcome !== "ok") throw new Error(`1 TiB boot: ${r.outcome}`);
+  report("1 TiB 3.9 native");
+});
+
+Deno.bench("128 GiB (MAX_DOMAIN_PAGES): 2.6.39 Xen PV boot", { n: 1, warmup: 0 }, () => {
+  const r = boot({ kernel: "2.6.39", memory: 128 * GiB });
+  if (r.outcome !== "ok") throw new Error(`128 GiB boot: ${r.outcome}`);
+  report("128 GiB 2.6.39 Xen");
+});

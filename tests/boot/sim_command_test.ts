@@ -26,6 +26,7 @@ Deno.test("sim --json prints DESIGN's fields", () => {
     "xen_log",
     "pgt_buf",
     "stats",
+    "notes",
   ]);
   assert.equal(r.outcome, "ok");
   assert.equal(r.memory, 2 ** 30);

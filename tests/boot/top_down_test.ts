@@ -52,3 +52,20 @@ Deno.test("3.9: at every xen_alloc_pte_init, lookup_address finds the page's pte
   assert.equal(found, hooks);
   assert.equal(m.finish().outcome, "ok");
 });
+
+Deno.test("crossing 512 GiB: a new pud page, hooked into init_level4_pgt by pgd_populate", () => {
+  // 3.9 maps the top of a 1 TiB machine first, so its first step already needs pgd entry 273
+  const m = new BootMachine({ kernel: "3.9", memory: 1024 * GiB, hypervisor: "native" });
+  // (the boot is not run to the end: a 1 TiB boot takes about 10 s, which is for the benchmarks)
+  let steps = 0;
+  m.runUntil((e) => e.kind === "init_memory_mapping" && ++steps === 3);
+  const k = m.kernel;
+  const entry = k.mem.read(k.init_level4_pgt, 273);
+  assert.equal(entry.lo & 0xfff, 0x067); // _PAGE_TABLE
+  const pud = (entry.lo >>> 12) + entry.hi * 0x100000;
+  assert.ok(pud >= k.windows[0].start && pud < k.windows[0].top, "the pud page came from BRK");
+  // the step's last page is mapped, through pgd 273
+  const r = lookup_address(k.init_mm, __va(1024 * GiB - 4096));
+  assert.equal(r.level, PG_LEVEL_4K);
+  assert.ok(k.log.includes("init_memory_mapping: [mem 0xffffe00000-0xffffffffff]"));
+});
