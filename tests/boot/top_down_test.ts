@@ -1,7 +1,16 @@
 // Linux 3.9's top-down mapping: it boots everywhere, and the alloc hooks finally work because
 // every page-table page comes from memory that is already mapped and reachable from init_mm.
 import assert from "node:assert/strict";
-import { __va, BootMachine, checkInvariants, lookup_address, PG_LEVEL_4K } from "../../mod.ts";
+import {
+  __va,
+  _PAGE_TABLE,
+  BootMachine,
+  checkInvariants,
+  lookup_address,
+  makeAlias,
+  pfn_pte,
+  PG_LEVEL_4K,
+} from "../../mod.ts";
 
 const MiB = 1024 * 1024;
 const GiB = 1024 * MiB;
@@ -68,4 +77,26 @@ Deno.test("crossing 512 GiB: a new pud page, hooked into init_level4_pgt by pgd_
   const r = lookup_address(k.init_mm, __va(1024 * GiB - 4096));
   assert.equal(r.level, PG_LEVEL_4K);
   assert.ok(k.log.includes("init_memory_mapping: [mem 0xffffe00000-0xffffffffff]"));
+});
+
+Deno.test("pgd_populate under Xen: the hook makes the new pud page RO, the pinned L4 validates it", () => {
+  // A domU large enough to cross 512 GiB is too heavy for a test, so drive the same path on a
+  // small one: a fresh pud page for pgd entry 273, hooked as pgd_populate does it.
+  const m = new BootMachine({ kernel: "2.6.39", memory: GiB });
+  m.finish();
+  const k = m.kernel;
+  const pfn = 0x3f000; // free memory below the windows, mapped RW in the direct map
+  assert.equal(m.whoMaps(pfn).filter((x) => x.writable).length, 1);
+  const events: string[] = [];
+  const run = (steps: Generator<{ kind: string; call?: string; rc?: number }>) => {
+    for (const e of steps) events.push(e.kind === "hypercall" ? `${e.call} ${e.rc}` : e.kind);
+  };
+  run(k.pv.alloc_pud(k, pfn)); // xen_alloc_pmd_init: update_va_mapping to RO
+  const pgd = makeAlias(k, k.init_level4_pgt, __va(k.init_level4_pgt * 4096), -1);
+  const e = pfn_pte(k, pfn, _PAGE_TABLE);
+  run(k.pv.set_pgd(k, pgd, 273, e.lo, e.hi)); // xen_set_pgd_hyper: mmu_update into the L4
+  assert.deepEqual(events, ["pv_alloc", "update_va_mapping 0", "mmu_update 0"]);
+  const info = m.xen!.pageInfo(m.xen!.pfnToMfn(pfn));
+  assert.deepEqual([info.type, info.validated, info.typeCount], [3, true, 1]); // now an L3
+  assert.equal(checkInvariants(m.xen!), null);
 });
