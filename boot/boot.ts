@@ -9,9 +9,9 @@
 import {
   __va,
   entryFlags,
-  entryFrame,
   entryHi,
   entryLo,
+  findEntries,
   PAGE_SIZE,
   PageTableMemory,
   walk,
@@ -40,7 +40,6 @@ import { type BootStep, native_pv_mmu_ops } from "./paravirt.ts";
 import { getProfile, type KernelProfile, type MappingRules } from "./profiles.ts";
 import { setupDomUMemory } from "./setup_dom_u_memory.ts";
 import { KERNEL_TABLES, kernelSymbolVa, setup_kernel_pagetable } from "./setup_kernel_pagetable.ts";
-import { slotVa } from "./early_memremap.ts";
 
 /** What to boot. */
 export interface BootOptions {
@@ -211,7 +210,6 @@ export class BootMachine {
       init_level4_pgt: t.init_level4_pgt,
       init_mm: { mem, pgd: xen === null ? t.init_level4_pgt : xen.pfnToMfn(t.init_level4_pgt) },
       bm_pte: t.bm_pte,
-      fixBtmapBegin: slotVa(0),
       bmPteVa: kernelSymbolVa(t.bm_pte),
       fixmapSlots: new Int32Array(4).fill(-1),
       after_bootmem: false,
@@ -249,25 +247,20 @@ export class BootMachine {
    */
   whoMaps(pfn: number): Mapping[] {
     if (this.xen !== null) return whoMaps(this.xen, this.xen.pfnToMfn(pfn));
-    const found: Mapping[] = [];
-    for (const table of this.kernel.mem.tableFrames()) {
-      const words = this.kernel.mem.table(table);
-      for (let i = 0; i < 512; i++) {
-        const lo = words[2 * i];
-        if ((lo & 1) === 0 || entryFrame(lo, words[2 * i + 1]) !== pfn) continue;
-        found.push({
-          tableMfn: table,
-          tablePfn: table,
-          index: i,
-          flags: entryFlags(lo, words[2 * i + 1]),
-          writable: (lo & 2) !== 0,
-          tableType: "none",
-          validated: false,
-          pinned: false,
-        });
-      }
-    }
-    return found;
+    const mem = this.kernel.mem;
+    return findEntries(mem, pfn).map(({ table, index }) => {
+      const { lo, hi } = mem.read(table, index);
+      return {
+        tableMfn: table,
+        tablePfn: table,
+        index,
+        flags: entryFlags(lo, hi),
+        writable: (lo & 2) !== 0,
+        tableType: "none",
+        validated: false,
+        pinned: false,
+      };
+    });
   }
 
   /** The outcome once the boot has ended, else null. */

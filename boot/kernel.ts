@@ -109,8 +109,6 @@ export interface Kernel {
   readonly init_mm: MmStruct;
   /** The pfn of `bm_pte`, the L1 behind the `early_memremap` slots. */
   readonly bm_pte: number;
-  /** The virtual address of fixmap slot 0's first page (`FIX_BTMAP_BEGIN`). */
-  readonly fixBtmapBegin: number;
   /** The 48-bit virtual address of `bm_pte` itself (a kernel symbol). */
   readonly bmPteVa: number;
   /** Which pfn each of the 4 `early_memremap` slots maps, -1 when free. */

@@ -13,5 +13,6 @@ export * from "./page_table_memory.ts";
 export * from "./walk.ts";
 export * from "./lookup_address.ts";
 export * from "./for_each_leaf.ts";
+export * from "./find_entries.ts";
 export * from "./info_tlb.ts";
 export * from "./info_mem.ts";

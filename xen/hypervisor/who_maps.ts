@@ -6,7 +6,7 @@
  * @module
  */
 
-import { entryFlags, entryFrame } from "../../mmu/mod.ts";
+import { entryFlags, findEntries } from "../../mmu/mod.ts";
 import { pageTypeName } from "./type_info.ts";
 import type { Xen } from "./xen.ts";
 
@@ -54,25 +54,18 @@ export interface Mapping {
  * @returns The entries, by table frame and index.
  */
 export function whoMaps(xen: Xen, mfn: number): Mapping[] {
-  xen.mem.checkFrame(mfn);
-  const found: Mapping[] = [];
-  for (const table of xen.mem.tableFrames()) {
-    const words = xen.mem.table(table);
-    for (let i = 0; i < 512; i++) {
-      const lo = words[2 * i];
-      if ((lo & 1) === 0 || entryFrame(lo, words[2 * i + 1]) !== mfn) continue;
-      const info = xen.pageInfo(table);
-      found.push({
-        tableMfn: table,
-        tablePfn: info.pfn,
-        index: i,
-        flags: entryFlags(lo, words[2 * i + 1]),
-        writable: (lo & 2) !== 0,
-        tableType: pageTypeName(info.type),
-        validated: info.validated,
-        pinned: info.pinned,
-      });
-    }
-  }
-  return found;
+  return findEntries(xen.mem, mfn).map(({ table, index }) => {
+    const { lo, hi } = xen.mem.read(table, index);
+    const info = xen.pageInfo(table);
+    return {
+      tableMfn: table,
+      tablePfn: info.pfn,
+      index,
+      flags: entryFlags(lo, hi),
+      writable: (lo & 2) !== 0,
+      tableType: pageTypeName(info.type),
+      validated: info.validated,
+      pinned: info.pinned,
+    };
+  });
 }
