@@ -30,8 +30,9 @@ export function* alloc_low_page(k: Kernel): BootStep<TableAlias> {
   const pfn = k.pgt_buf.end++;
   if (pfn >= k.pgt_buf.top) throw new KernelPanic("alloc_low_page: ran out of memory");
   k.stats.tablePages++;
+  const stale = k.mem.hasTable(k.pfn_to_mfn(pfn)); // a page that never held entries reads as 0
   const alias = early_memremap(k, pfn);
-  clear_page(k, alias);
+  clear_page(k, alias, stale);
   yield { kind: "alloc_low_page", pfn };
   return alias;
 }
@@ -74,14 +75,18 @@ export function* alloc_low_pages(k: Kernel): BootStep<TableAlias> {
     yield { kind: "printk", line };
   }
   k.stats.tablePages++;
+  const stale = k.mem.hasTable(k.pfn_to_mfn(pfn));
   const alias = makeAlias(k, pfn, __va(pfn * PAGE_SIZE), -1);
-  clear_page(k, alias);
+  clear_page(k, alias, stale);
   yield { kind: "alloc_low_page", pfn };
   return alias;
 }
 
-/** `clear_page(adr)`: 4096 bytes of zeros through the alias, which must be writable. */
-function clear_page(k: Kernel, alias: TableAlias): void {
+/**
+ * `clear_page(adr)`: 4096 bytes of zeros through the alias, which must be writable. The model
+ * only stores table contents, so a page that held none (`stale` false) is zero already.
+ */
+function clear_page(k: Kernel, alias: TableAlias, stale: boolean): void {
   if (!alias.writable) {
     throw new KernelOops(
       "ffff" + alias.va.toString(16).padStart(12, "0"),
@@ -89,7 +94,7 @@ function clear_page(k: Kernel, alias: TableAlias): void {
       `clear_page of pfn 0x${alias.pfn.toString(16)} through a read-only mapping`,
     );
   }
-  if (k.mem.hasTable(alias.mfn)) k.mem.table(alias.mfn).fill(0);
+  if (stale) k.mem.table(alias.mfn).fill(0);
 }
 
 /**

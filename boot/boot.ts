@@ -217,6 +217,8 @@ export class BootMachine {
       stats,
       // Under Xen, pfns past max_pfn (the balloon region, and pages above MAX_DOMAIN_PAGES) have
       // no machine frame for Linux: their p2m entries are INVALID_P2M_ENTRY.
+      p2m: xen === null ? null : xen.p2m,
+      p2mLimit: xen === null ? Infinity : xenMaxPfn,
       pfn_to_mfn: xen === null ? (pfn) => pfn : (pfn) => (pfn < xenMaxPfn ? xen!.p2m[pfn] : -1),
       mfn_to_pfn: xen === null ? (mfn) => mfn : (mfn) => {
         const pfn = xen!.mfnToPfn(mfn);

@@ -119,6 +119,10 @@ export interface Kernel {
   readonly log: string[];
   /** Counters. */
   readonly stats: BootStats;
+  /** The P2M Linux reads (null on bare metal); pfns from `p2mLimit` up have no machine frame. */
+  readonly p2m: Uint32Array | null;
+  /** The first pfn without a machine frame for Linux (`max_pfn` under Xen). */
+  readonly p2mLimit: number;
   /** pfn to machine frame (`pfn_to_mfn`); -1 when the pfn has no frame. */
   pfn_to_mfn(pfn: number): number;
   /** machine frame to pfn (`mfn_to_pfn`). */

@@ -23,8 +23,6 @@
 import {
   __va,
   _PAGE_TABLE,
-  entryHi,
-  entryLo,
   PAGE_KERNEL,
   PAGE_SIZE,
   pgd_index,
@@ -170,7 +168,7 @@ export function* phys_pmd_init(
       continue;
     }
     const pte = yield* alloc_low_page(k);
-    last = phys_pte_init(k, pte, address, end, PAGE_KERNEL);
+    last = phys_pte_init(k, pte, address, end, PAGE_KERNEL, true);
     yield* chunkDone(k, address, next, end);
     yield* unmap_low_page(k, pte);
     // pmd_populate_kernel(&init_mm, pmd, pte)
@@ -197,6 +195,8 @@ function* chunkDone(k: Kernel, address: number, next: number, end: number): Boot
  * @param addr The first byte.
  * @param end One past the last byte.
  * @param prot The flags of the new ptes (`PAGE_KERNEL`).
+ * @param fresh Whether the page was just allocated and cleared, so every entry is empty (the
+ *   kernel checks each one anyway; the model can skip looking).
  * @returns The end of the last mapping made.
  */
 export function phys_pte_init(
@@ -205,6 +205,7 @@ export function phys_pte_init(
   addr: number,
   end: number,
   prot: number,
+  fresh = false,
 ): number {
   let last = end;
   const words = k.mem.table(pte.mfn); // reading needs no permission
@@ -222,10 +223,20 @@ export function phys_pte_init(
       break;
     }
     if (words[2 * i] !== 0 || words[2 * i + 1] !== 0) continue; // re-use the existing mapping
-    const mfn = k.pfn_to_mfn(addr / PAGE_SIZE);
-    if (mfn < 0) setPte(k, pte, i, 0, 0); // no machine frame behind this pfn
-    else setPte(k, pte, i, entryLo(mfn, prot), entryHi(mfn, prot));
-    last = addr + PAGE_SIZE;
+    // a run of empty entries below end: set_pte(pte, pfn_pte(addr >> PAGE_SHIFT, prot)) each
+    let n = 1;
+    if (fresh) {
+      n = Math.min(512 - i, Math.ceil((end - addr) / PAGE_SIZE));
+    } else {
+      while (
+        i + n < 512 && addr + n * PAGE_SIZE < end && words[2 * (i + n)] === 0 &&
+        words[2 * (i + n) + 1] === 0
+      ) n++;
+    }
+    k.pv.set_ptes(k, pte, i, n, addr / PAGE_SIZE, prot);
+    last = addr + n * PAGE_SIZE;
+    i += n - 1;
+    addr += (n - 1) * PAGE_SIZE;
   }
   return last;
 }

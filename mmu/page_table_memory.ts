@@ -48,6 +48,8 @@ export class PageTableMemory {
   #freeSlots: number[] = [];
   #nextSlot = 0;
   #chunks: Uint32Array[] = [];
+  /** One view per slot, made once: a new subarray per access would be garbage per access. */
+  #views: Uint32Array[] = [];
 
   /**
    * Make a machine with `frames` frames, all zero.
@@ -173,9 +175,14 @@ export class PageTableMemory {
   }
 
   #view(slot: number): Uint32Array {
-    const chunk = this.#chunks[Math.floor(slot / TABLES_PER_CHUNK)];
-    const start = (slot % TABLES_PER_CHUNK) * WORDS_PER_TABLE;
-    return chunk.subarray(start, start + WORDS_PER_TABLE);
+    let view = this.#views[slot];
+    if (view === undefined) {
+      const chunk = this.#chunks[Math.floor(slot / TABLES_PER_CHUNK)];
+      const start = (slot % TABLES_PER_CHUNK) * WORDS_PER_TABLE;
+      view = chunk.subarray(start, start + WORDS_PER_TABLE);
+      this.#views[slot] = view;
+    }
+    return view;
   }
 }
 

@@ -17,6 +17,8 @@ import {
   __va,
   _PAGE_RW,
   entryFrame,
+  entryHi,
+  entryLo,
   formatVirt,
   lookup_address,
   PAGE_SIZE,
@@ -81,6 +83,50 @@ function xen_set_pte_init(k: Kernel, table: TableAlias, index: number, lo: numbe
     return;
   }
   throw new KernelOops(formatVirt(va).slice(2), 3, `set_pte: ${r.detail}`);
+}
+
+/**
+ * `xen_set_pte_init` over a run of new ptes, as {@linkcode PvMmuOps.set_ptes} describes: the same
+ * `mask_rw_pte` decision per pte (the window cannot change while `phys_pte_init` runs, so its
+ * bounds are read once) and the same stores.
+ */
+function xen_set_ptes_init(
+  k: Kernel,
+  table: TableAlias,
+  index: number,
+  count: number,
+  pfn: number,
+  flags: number,
+) {
+  const words = table.words;
+  if (words === null || table.pfn === k.bm_pte) {
+    for (let j = 0; j < count; j++) {
+      const mfn = k.pfn_to_mfn(pfn + j);
+      const lo = mfn < 0 ? 0 : entryLo(mfn, flags);
+      xen_set_pte_init(k, table, index + j, lo, mfn < 0 ? 0 : entryHi(mfn, flags));
+    }
+    return;
+  }
+  const { start, end, top } = k.pgt_buf;
+  const rule = k.rules.maskRwDirect;
+  const roEnd = rule === "top" ? top : rule === "end" ? end : start;
+  const p2m = k.p2m!;
+  const limit = k.p2mLimit;
+  const low = flags & 0xfff;
+  const nx = (flags & 0x80000000) !== 0 ? 0x80000000 : 0;
+  for (let j = 0; j < count; j++) {
+    const p = pfn + j;
+    const w = 2 * (index + j);
+    if (p >= limit) {
+      words[w] = 0; // no machine frame: pte_pfn_to_mfn gives an empty pte
+      words[w + 1] = 0;
+      continue;
+    }
+    const mfn = p2m[p]; // entryLo / entryHi, inline: p2m frames fit in 32 bits
+    const lo = (((mfn & 0xfffff) << 12) | low) >>> 0;
+    words[w] = p >= start && p < roEnd ? (lo & ~_PAGE_RW) >>> 0 : lo;
+    words[w + 1] = ((mfn >>> 20) | nx) >>> 0;
+  }
 }
 
 /** The machine address of an entry (`arbitrary_virt_to_machine` of the kernel's pointer). */
@@ -151,6 +197,7 @@ export function* pin_pagetable_pfn(k: Kernel, cmd: number, pfn: number): BootSte
 export const xen_pv_mmu_ops: PvMmuOps = {
   name: "xen",
   set_pte: xen_set_pte_init,
+  set_ptes: xen_set_ptes_init,
   *pte_clear(k, va, bmIndex) {
     // pte_clear on init_mm -> xen_set_pte_at -> update_va_mapping(addr, 0); if that fails,
     // xen_set_pte_at falls back to a plain store into bm_pte, which Xen emulates

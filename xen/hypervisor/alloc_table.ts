@@ -16,16 +16,21 @@ import {
   get_page_from_l2e,
   get_page_from_l3e,
   get_page_from_l4e,
+  L1_DISALLOW_MASK,
   put_page_from_l1e,
   put_page_from_l2e,
   put_page_from_l3e,
   put_page_from_l4e,
 } from "./get_page_from_entry.ts";
 import {
+  pageTypeOf,
+  PGT_COUNT_MASK,
   PGT_l1_page_table,
   PGT_l2_page_table,
   PGT_l3_page_table,
   PGT_l4_page_table,
+  PGT_VALIDATED,
+  PGT_writable_page,
 } from "./type_info.ts";
 import type { Xen } from "./xen.ts";
 
@@ -55,10 +60,39 @@ export function is_guest_l4_slot(slot: number): boolean {
 export function alloc_l1_table(xen: Xen, mfn: number): number {
   if (!xen.mem.hasTable(mfn)) return 0;
   const w = xen.mem.table(mfn);
+  const { countInfo, typeInfo, firstMfn, nrPages } = xen;
   for (let i = 0; i < 512; i++) {
     const lo = w[2 * i];
     if ((lo & 1) === 0) continue;
-    if (get_page_from_l1e(xen, lo, w[2 * i + 1]) === 0) {
+    const hi = w[2 * i + 1];
+    // The common case, done inline with exactly get_page_from_l1e's effect: allowed flags, a
+    // frame the domain owns, and for RW a frame that is writable and validated already, or not
+    // in use at all (get_page_type's type change at count 0).
+    if ((((lo & 0xfff) | ((hi >>> 20) << 12)) & L1_DISALLOW_MASK) === 0) {
+      const j = (lo >>> 12) + (hi & 0xfffff) * 0x100000 - firstMfn;
+      if (j >= 0 && j < nrPages) {
+        const x = typeInfo[j];
+        const count = x & PGT_COUNT_MASK;
+        if ((lo & 2) === 0) {
+          countInfo[j]++;
+          continue;
+        }
+        if (count === 0 && pageTypeOf(x) !== PGT_writable_page) {
+          countInfo[j]++;
+          typeInfo[j] = ((PGT_writable_page << 28) | PGT_VALIDATED | 1) >>> 0;
+          continue;
+        }
+        if (
+          pageTypeOf(x) === PGT_writable_page && (x & PGT_VALIDATED) !== 0 &&
+          count < PGT_COUNT_MASK
+        ) {
+          countInfo[j]++;
+          typeInfo[j] = x + 1;
+          continue;
+        }
+      }
+    }
+    if (get_page_from_l1e(xen, lo, hi) === 0) {
       xen.console.memLog(
         MM_C_LINE.allocL1Failure,
         xen.domid,

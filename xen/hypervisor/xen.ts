@@ -172,12 +172,14 @@ export class Xen {
     this.domid = domid;
     this.nrPages = nrPages;
     this.firstMfn = mfnOffset;
-    this.p2m = new Uint32Array(nrPages);
-    this.m2p = new Uint32Array(nrPages);
+    const p2m = new Uint32Array(nrPages);
+    const m2p = new Uint32Array(nrPages);
     for (let pfn = 0; pfn < nrPages; pfn++) {
-      this.p2m[pfn] = pfn + mfnOffset;
-      this.m2p[pfn] = pfn;
+      p2m[pfn] = pfn + mfnOffset;
+      m2p[pfn] = pfn;
     }
+    this.p2m = p2m;
+    this.m2p = m2p;
     this.countInfo = new Uint32Array(nrPages).fill(1);
     this.typeInfo = new Uint32Array(nrPages);
   }
