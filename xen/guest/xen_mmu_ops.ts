@@ -112,8 +112,9 @@ function xen_set_ptes_init(
   const roEnd = rule === "top" ? top : rule === "end" ? end : start;
   const p2m = k.p2m!;
   const limit = k.p2mLimit;
+  // int32 arithmetic throughout (a Uint32Array stores the same 32 bits): no doubles in the loop
   const low = flags & 0xfff;
-  const nx = (flags & 0x80000000) !== 0 ? 0x80000000 : 0;
+  const nx = (flags & 0x80000000) !== 0 ? 0x80000000 | 0 : 0;
   for (let j = 0; j < count; j++) {
     const p = pfn + j;
     const w = 2 * (index + j);
@@ -123,9 +124,9 @@ function xen_set_ptes_init(
       continue;
     }
     const mfn = p2m[p]; // entryLo / entryHi, inline: p2m frames fit in 32 bits
-    const lo = (((mfn & 0xfffff) << 12) | low) >>> 0;
-    words[w] = p >= start && p < roEnd ? (lo & ~_PAGE_RW) >>> 0 : lo;
-    words[w + 1] = ((mfn >>> 20) | nx) >>> 0;
+    const lo = ((mfn & 0xfffff) << 12) | low;
+    words[w] = p >= start && p < roEnd ? lo & ~_PAGE_RW : lo;
+    words[w + 1] = (mfn >>> 20) | nx;
   }
 }
 

@@ -68,8 +68,12 @@ export function alloc_l1_table(xen: Xen, mfn: number): number {
     // The common case, done inline with exactly get_page_from_l1e's effect: allowed flags, a
     // frame the domain owns, and for RW a frame that is writable and validated already, or not
     // in use at all (get_page_type's type change at count 0).
-    if ((((lo & 0xfff) | ((hi >>> 20) << 12)) & L1_DISALLOW_MASK) === 0) {
-      const j = (lo >>> 12) + (hi & 0xfffff) * 0x100000 - firstMfn;
+    // (int32 arithmetic: frames below 2^31, i.e. hi's frame bits below bit 11; others go the
+    // slow way)
+    if (
+      (((lo & 0xfff) | ((hi >>> 20) << 12)) & L1_DISALLOW_MASK) === 0 && (hi & 0xff800) === 0
+    ) {
+      const j = ((lo >>> 12) | ((hi & 0x7ff) << 20)) - firstMfn;
       if (j >= 0 && j < nrPages) {
         const x = typeInfo[j];
         const count = x & PGT_COUNT_MASK;
