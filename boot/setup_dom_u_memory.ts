@@ -246,12 +246,7 @@ export function setupDomUMemory(options: DomUMemoryOptions): DomUMemory {
   const trampoline = findLow(mb, trampolineSize);
   reserve(trampoline, trampoline + trampolineSize, "TRAMPOLINE");
   if (kernel === "2.6.39") {
-    log.push(
-      // %p of __va(mem): the direct map starts at 0xffff880000000000 and mem is below 1 MiB.
-      `Base memory trampoline at [ffff8800${printkHex(trampoline, 8)}] ${
-        printkHex(trampoline)
-      } size ${trampolineSize}`,
-    );
+    log.push(trampolineLine(trampoline, trampolineSize));
   } else if (acpiWakeupSize > 0) {
     const wakeup = findLow(mb, acpiWakeupSize);
     reserve(wakeup, wakeup + acpiWakeupSize, "ACPI WAKEUP");
@@ -268,6 +263,16 @@ export function setupDomUMemory(options: DomUMemoryOptions): DomUMemory {
     maxPfnMapped,
     log,
   };
+}
+
+/**
+ * The line 2.6.39 and 3.9 print once the real-mode trampoline is reserved. The `%p` of
+ * `__va(mem)`: the direct map starts at 0xffff880000000000 and `mem` is below 1 MiB.
+ */
+function trampolineLine(base: number, size: number): string {
+  return `Base memory trampoline at [ffff8800${printkHex(base, 8)}] ${
+    printkHex(base)
+  } size ${size}`;
 }
 
 /** What {@linkcode setupDomUMemory} has worked out before it branches to 3.9. */
@@ -406,11 +411,7 @@ function setupDomUMemory39(options: DomUMemoryOptions, c: Checked39): DomUMemory
   const trampoline = memblock_find_in_range_node(mb, 0, 1 << 20, c.trampolineSize, PAGE_SIZE);
   if (trampoline === MEMBLOCK_ERROR) throw new KernelPanic("Cannot allocate trampoline");
   memblock_reserve_from(mb, trampoline, c.trampolineSize, "reserve_real_mode");
-  log.push(
-    `Base memory trampoline at [ffff8800${printkHex(trampoline, 8)}] ${
-      printkHex(trampoline)
-    } size ${c.trampolineSize}`,
-  );
+  log.push(trampolineLine(trampoline, c.trampolineSize));
   // trim_low_memory_range: memblock_reserve(0, ALIGN(reserve_low, PAGE_SIZE))
   memblock_reserve_from(mb, 0, DEFAULT_RESERVE_LOW, "trim_low_memory_range");
 
