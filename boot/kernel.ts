@@ -6,7 +6,13 @@
  * @module
  */
 
-import { entryFrame, type MmStruct, PAGE_SIZE, type PageTableMemory, walk } from "../mmu/mod.ts";
+import {
+  canWrite,
+  entryFrame,
+  type MmStruct,
+  PAGE_SIZE,
+  type PageTableMemory,
+} from "../mmu/mod.ts";
 import type { Xen } from "../xen/hypervisor/xen.ts";
 import type { E820Map } from "./e820.ts";
 import type { PgtBuf } from "./find_early_table_space.ts";
@@ -155,8 +161,7 @@ export function entryPfn(k: Kernel, lo: number, hi: number): number {
  * @returns The alias.
  */
 export function makeAlias(k: Kernel, pfn: number, va: number, slot: number): TableAlias {
-  const r = walk(k.mem, k.cr3() * PAGE_SIZE, va, { access: "write" });
+  const writable = canWrite(k.mem, k.cr3() * PAGE_SIZE, va);
   const mfn = k.pfn_to_mfn(pfn);
-  const writable = r.fault === null;
   return { pfn, mfn, va, writable, slot, words: writable ? k.mem.table(mfn) : null };
 }

@@ -199,6 +199,58 @@ export function walk(
   throw new Error("Unreachable: a pte entry always ends the walk");
 }
 
+/**
+ * Whether a supervisor write to `address` would go through: exactly
+ * `walk(mem, cr3, address, { access: "write" }).fault === null`, without
+ * recording the steps. The boot asks this once per table page it maps, so it
+ * makes no objects.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { _KERNPG_TABLE, _PAGE_PRESENT, canWrite, makeEntry, PageTableMemory } from "@xenmmu/book";
+ * const mem = new PageTableMemory(8);
+ * mem.write(1, 0, makeEntry(2, _KERNPG_TABLE));
+ * mem.write(2, 0, makeEntry(3, _KERNPG_TABLE));
+ * mem.write(3, 0, makeEntry(4, _KERNPG_TABLE));
+ * mem.write(4, 5, makeEntry(6, _PAGE_PRESENT)); // read-only
+ * assert.equal(canWrite(mem, 0x1000, 0x5000), false);
+ * assert.equal(canWrite(mem, 0x1000, 0x4000), false); // not present
+ * ```
+ *
+ * @param mem The machine's memory.
+ * @param cr3 The physical address of the top-level table, 4 KiB aligned.
+ * @param address The 48-bit virtual address.
+ * @returns True when the write translates and RW is set at every level.
+ * @throws {RangeError} As {@linkcode walk} does.
+ */
+export function canWrite(mem: PageTableMemory, cr3: number, address: number): boolean {
+  if (!Number.isInteger(cr3) || cr3 < 0 || cr3 % PAGE_SIZE !== 0) {
+    return walk(mem, cr3, address, { access: "write" }).fault === null; // throws walk's error
+  }
+  let table = cr3 / PAGE_SIZE;
+  let writable = true;
+  mem.checkFrame(table);
+  for (let depth = 0; depth < 4; depth++) {
+    const index = depth === 0
+      ? pgd_index(address)
+      : depth === 1
+      ? pud_index(address)
+      : depth === 2
+      ? pmd_index(address)
+      : pte_index(address);
+    const { lo, hi } = mem.read(table, index);
+    // not present, or PSE in a pgd entry (a reserved bit): the walk stops with a fault
+    if ((lo & _PAGE_PRESENT) === 0) return false;
+    if (depth === 0 && (lo & _PAGE_PSE) !== 0) return false;
+    writable &&= (lo & _PAGE_RW) !== 0; // read-only higher up still walks on, as the CPU does
+    if (depth === 3 || (lo & _PAGE_PSE) !== 0) return writable;
+    table = entryFrame(lo, hi);
+    mem.checkFrame(table);
+  }
+  return false; // not reached: depth 3 always returns
+}
+
 function describeAccess(writable: boolean, user: boolean, executable: boolean): string {
   return [
     writable ? "writable" : "read-only",

@@ -9,6 +9,7 @@ import {
   _PAGE_PSE,
   _PAGE_RW,
   _PAGE_USER,
+  canWrite,
   lookup_address,
   PG_LEVEL_1G,
   PG_LEVEL_2M,
@@ -102,6 +103,10 @@ Deno.test("walk() and lookup_address() agree with a table-free model of the same
         for (const [base, offset] of probes) {
           const va = base + offset;
           const r = walk(b.mem, cr3, va);
+          assert.equal(
+            canWrite(b.mem, cr3, va),
+            walk(b.mem, cr3, va, { access: "write" }).fault === null,
+          );
           const leaf = modelLookup(leaves, va);
           const found = lookup_address({ mem: b.mem, pgd: b.pgd }, va);
           if (leaf === undefined) {

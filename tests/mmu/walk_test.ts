@@ -6,6 +6,7 @@ import {
   _PAGE_PSE,
   _PAGE_RW,
   _PAGE_USER,
+  canWrite,
   formatWalk,
   makeEntry,
   PAGE_KERNEL,
@@ -73,6 +74,8 @@ Deno.test("walk() combines permissions along the path", async (t) => {
     assert.equal(r.pa, 0x1000);
     assert.match(r.fault?.detail ?? "", /supervisor write refused: the page is read-only/);
     assert.equal(walk(b.mem, cr3, 0x1000).fault, null);
+    assert.equal(canWrite(b.mem, cr3, 0x1000), false);
+    assert.equal(canWrite(b.mem, cr3, 0x2000), true);
   });
   await t.step("NX forbids fetches, its absence allows them", () => {
     assert.equal(walk(b.mem, cr3, 0x2000, { access: "exec" }).fault?.reason, "protection");
@@ -91,6 +94,11 @@ Deno.test("walk() combines permissions along the path", async (t) => {
     assert.equal(r.writable, false);
     assert.equal(r.user, true);
     assert.equal(r.fault?.reason, "protection");
+    assert.equal(canWrite(mem, 0x1000, 0x0), false);
+    // the walk goes on below a read-only level: a pointer out of memory there is still an error
+    mem.write(3, 1, makeEntry(99, _PAGE_PRESENT | _PAGE_RW));
+    assert.throws(() => walk(mem, 0x1000, 0x200000, { access: "write" }), /Frame 0x63/);
+    assert.throws(() => canWrite(mem, 0x1000, 0x200000), /Frame 0x63/);
   });
 });
 
@@ -98,6 +106,7 @@ Deno.test("walk() treats PSE in a pgd entry as a reserved bit", () => {
   const mem = new PageTableMemory(16);
   mem.write(1, 0, makeEntry(2, _KERNPG_TABLE | _PAGE_PSE));
   assert.equal(walk(mem, 0x1000, 0x1000).fault?.reason, "reserved-bit");
+  assert.equal(canWrite(mem, 0x1000, 0x1000), false);
 });
 
 Deno.test("walk() refuses a bad root or a pointer out of memory", () => {
