@@ -89,9 +89,20 @@ export const native_pv_mmu_ops: PvMmuOps = {
   set_pte: store,
   set_ptes(k, table, index, count, pfn, flags) {
     const words = table.words ?? k.mem.table(table.mfn);
-    for (let j = 0; j < count; j++) {
-      words[2 * (index + j)] = entryLo(pfn + j, flags);
-      words[2 * (index + j) + 1] = entryHi(pfn + j, flags);
+    if (pfn + count > 0x7fffffff) {
+      for (let j = 0; j < count; j++) {
+        words[2 * (index + j)] = entryLo(pfn + j, flags);
+        words[2 * (index + j) + 1] = entryHi(pfn + j, flags);
+      }
+      return;
+    }
+    // entryLo / entryHi in int32 arithmetic (a Uint32Array stores the same 32 bits): this loop
+    // runs once per page of memory
+    const low = flags & 0xfff;
+    const nx = (flags & 0x80000000) !== 0 ? 0x80000000 | 0 : 0;
+    for (let j = 0, p = pfn, w = 2 * index; j < count; j++, p++, w += 2) {
+      words[w] = ((p & 0xfffff) << 12) | low;
+      words[w + 1] = (p >>> 20) | nx;
     }
   },
   // deno-lint-ignore require-yield -- bare metal has no hypercall to report
