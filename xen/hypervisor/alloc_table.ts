@@ -60,43 +60,8 @@ export function is_guest_l4_slot(slot: number): boolean {
 export function alloc_l1_table(xen: Xen, mfn: number): number {
   if (!xen.mem.hasTable(mfn)) return 0;
   const w = xen.mem.table(mfn);
-  const { countInfo, typeInfo, firstMfn, nrPages } = xen;
-  for (let i = 0; i < 512; i++) {
-    const lo = w[2 * i];
-    if ((lo & 1) === 0) continue;
-    const hi = w[2 * i + 1];
-    // The common case, done inline with exactly get_page_from_l1e's effect: allowed flags, a
-    // frame the domain owns, and for RW a frame that is writable and validated already, or not
-    // in use at all (get_page_type's type change at count 0).
-    // (int32 arithmetic: frames below 2^31, i.e. hi's frame bits below bit 11; others go the
-    // slow way)
-    if (
-      (((lo & 0xfff) | ((hi >>> 20) << 12)) & L1_DISALLOW_MASK) === 0 && (hi & 0xff800) === 0
-    ) {
-      const j = ((lo >>> 12) | ((hi & 0x7ff) << 20)) - firstMfn;
-      if (j >= 0 && j < nrPages) {
-        const x = typeInfo[j];
-        const count = x & PGT_COUNT_MASK;
-        if ((lo & 2) === 0) {
-          countInfo[j]++;
-          continue;
-        }
-        if (count === 0 && pageTypeOf(x) !== PGT_writable_page) {
-          countInfo[j]++;
-          typeInfo[j] = ((PGT_writable_page << 28) | PGT_VALIDATED | 1) >>> 0;
-          continue;
-        }
-        if (
-          pageTypeOf(x) === PGT_writable_page && (x & PGT_VALIDATED) !== 0 &&
-          count < PGT_COUNT_MASK
-        ) {
-          countInfo[j]++;
-          typeInfo[j] = x + 1;
-          continue;
-        }
-      }
-    }
-    if (get_page_from_l1e(xen, lo, hi) === 0) {
+  for (let i = takeCommonL1Refs(xen, w, 0); i < 512; i = takeCommonL1Refs(xen, w, i + 1)) {
+    if (get_page_from_l1e(xen, w[2 * i], w[2 * i + 1]) === 0) {
       xen.console.memLog(
         MM_C_LINE.allocL1Failure,
         xen.domid,
@@ -107,6 +72,47 @@ export function alloc_l1_table(xen: Xen, mfn: number): number {
     }
   }
   return 0;
+}
+
+/**
+ * `get_page_from_l1e` for the entries of `w` from `from` on, done inline for as long as they are
+ * the common case: not present, or allowed flags and a frame the domain owns, and for RW a frame
+ * that is writable and validated already, or not in use at all (`get_page_type`'s type change at
+ * count 0). The effect on the counts is exactly `get_page_from_l1e`'s; it stops at the first
+ * other entry, which the caller hands to `get_page_from_l1e` itself.
+ *
+ * Int32 arithmetic only (frames below 2^31, i.e. the high half's frame bits below bit 11; others
+ * take the slow way): this loop runs once per page of a big boot.
+ *
+ * @returns The index of the first entry it did not take (512 when it took them all).
+ */
+function takeCommonL1Refs(xen: Xen, w: Uint32Array, from: number): number {
+  const { countInfo, typeInfo, firstMfn, nrPages } = xen;
+  const writableValidated = (PGT_writable_page << 28) | PGT_VALIDATED;
+  for (let i = from; i < 512; i++) {
+    const lo = w[2 * i];
+    if ((lo & 1) === 0) continue;
+    const hi = w[2 * i + 1];
+    if ((((lo & 0xfff) | ((hi >>> 20) << 12)) & L1_DISALLOW_MASK) !== 0) return i;
+    if ((hi & 0xff800) !== 0) return i;
+    const j = ((lo >>> 12) | ((hi & 0x7ff) << 20)) - firstMfn;
+    if (j < 0 || j >= nrPages) return i;
+    if ((lo & 2) === 0) {
+      countInfo[j]++;
+      continue;
+    }
+    const x = typeInfo[j];
+    const count = x & PGT_COUNT_MASK;
+    if (count === 0 && pageTypeOf(x) !== PGT_writable_page) {
+      typeInfo[j] = writableValidated | 1;
+    } else if ((x & 0xf4000000) === writableValidated && count < PGT_COUNT_MASK) {
+      typeInfo[j] = x + 1;
+    } else {
+      return i;
+    }
+    countInfo[j]++;
+  }
+  return 512;
 }
 
 /**
