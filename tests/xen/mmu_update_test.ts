@@ -177,6 +177,17 @@ Deno.test("do_mmu_update dispatches on the type of the target frame", async (t) 
     const ptr = m(9) * 4096 + MMU_MACHPHYS_UPDATE;
     assert.equal(do_mmu_update(xen, [{ ptr, val: { lo: 0x1234, hi: 0 } }]), 0);
     assert.equal(xen.mfnToPfn(m(9)), 0x1234);
+    assert.equal(xen.mfnToPfn(m(10)), 10); // its neighbour keeps the builder's layout
+    // the stored difference wraps modulo 2^32: every 32-bit pfn reads back as written
+    for (const pfn of [0, 0x7fffffff, 0x80000000, 0xffffffff]) {
+      assert.equal(do_mmu_update(xen, [{ ptr, val: { lo: pfn, hi: 0 } }]), 0);
+      assert.equal(xen.mfnToPfn(m(9)), pfn);
+    }
+    assert.equal(xen.formatPfn(m(9)), "ffffffffffffffff"); // INVALID_M2P_ENTRY
+    assert.throws(
+      () => xen.set_gpfn_from_mfn(xen.firstMfn - 1, 0),
+      /Frame 1048575 is not the domain's: its M2P entry is not the domain's to set/,
+    );
   });
 
   await t.step("malformed requests throw before anything changes", () => {

@@ -105,7 +105,7 @@ function mmu_update_one(xen: Xen, req: MmuUpdate): boolean {
       );
       return false;
     }
-    xen.m2p[mfn - xen.firstMfn] = req.val.lo;
+    xen.set_gpfn_from_mfn(mfn, req.val.lo);
     put_page(xen, mfn);
     return true;
   }

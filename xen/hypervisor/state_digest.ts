@@ -45,7 +45,7 @@ export function stateDigest(xen: Xen): string {
     mix((x & PGT_COUNT_MASK) === 0 ? 0 : x);
     mix(xen.countInfo[i]);
     mix(xen.p2m[i]);
-    mix(xen.m2p[i]);
+    mix(xen.mfnToPfn(xen.firstMfn + i));
   }
   return (a >>> 0).toString(16).padStart(8, "0") + (b >>> 0).toString(16).padStart(8, "0");
 }

@@ -120,8 +120,13 @@ export class Xen {
   readonly firstMfn: number;
   /** P2M: `p2m[pfn]` is the pfn's machine frame (the guest's `mfn_list`). */
   readonly p2m: Uint32Array;
-  /** M2P: `m2p[mfn - firstMfn]` is the frame's pfn (`machine_to_phys_mapping`). */
-  readonly m2p: Uint32Array;
+  /**
+   * M2P (`machine_to_phys_mapping`) of the domain's frames, stored as each entry's difference
+   * from the builder's layout (`pfn - (mfn - firstMfn)`, modulo 2^32): a domain whose M2P was
+   * never rewritten stores zeros, which cost no memory until written. Read it with
+   * {@linkcode mfnToPfn}, write it with {@linkcode set_gpfn_from_mfn}.
+   */
+  readonly #m2pDelta: Int32Array;
   /** `count_info & PGC_count_mask` per owned frame; 1 is the allocation reference. */
   readonly countInfo: Uint32Array;
   /** `type_info` per owned frame, laid out as in `type_info.ts`. */
@@ -173,13 +178,9 @@ export class Xen {
     this.nrPages = nrPages;
     this.firstMfn = mfnOffset;
     const p2m = new Uint32Array(nrPages);
-    const m2p = new Uint32Array(nrPages);
-    for (let pfn = 0; pfn < nrPages; pfn++) {
-      p2m[pfn] = pfn + mfnOffset;
-      m2p[pfn] = pfn;
-    }
+    for (let pfn = 0; pfn < nrPages; pfn++) p2m[pfn] = pfn + mfnOffset;
     this.p2m = p2m;
-    this.m2p = m2p;
+    this.#m2pDelta = new Int32Array(nrPages); // m2p[mfn] = mfn - mfnOffset everywhere
     this.countInfo = new Uint32Array(nrPages).fill(1);
     this.typeInfo = new Uint32Array(nrPages);
   }
@@ -228,7 +229,26 @@ export class Xen {
    * @returns The pfn, or {@linkcode INVALID_M2P_ENTRY}.
    */
   mfnToPfn(mfn: number): number {
-    return this.owns(mfn) ? this.m2p[mfn - this.firstMfn] : INVALID_M2P_ENTRY;
+    if (!this.owns(mfn)) return INVALID_M2P_ENTRY;
+    const j = mfn - this.firstMfn;
+    return (j + this.#m2pDelta[j]) >>> 0;
+  }
+
+  /**
+   * `set_gpfn_from_mfn`: set the M2P entry of a frame the domain owns (`MMU_MACHPHYS_UPDATE`).
+   *
+   * @param mfn A machine frame the domain owns.
+   * @param pfn The pfn to record, a 32-bit value (`INVALID_M2P_ENTRY` included).
+   * @throws {RangeError} When the domain does not own the frame.
+   */
+  set_gpfn_from_mfn(mfn: number, pfn: number): void {
+    if (!this.owns(mfn)) {
+      throw new RangeError(
+        `Frame ${mfn} is not the domain's: its M2P entry is not the domain's to set`,
+      );
+    }
+    const j = mfn - this.firstMfn;
+    this.#m2pDelta[j] = (pfn - j) | 0;
   }
 
   /**
@@ -256,7 +276,7 @@ export class Xen {
     const word = owned ? this.typeInfo[mfn - this.firstMfn] : 0;
     return {
       mfn,
-      pfn: owned ? this.m2p[mfn - this.firstMfn] : null,
+      pfn: owned ? this.mfnToPfn(mfn) : null,
       count: owned ? this.countInfo[mfn - this.firstMfn] : 0,
       type: pageTypeOf(word),
       typeCount: word & PGT_COUNT_MASK,
