@@ -81,12 +81,6 @@ export interface WalkResult {
 }
 
 const LEVELS: readonly TableLevel[] = ["pgd", "pud", "pmd", "pte"];
-const INDEX_OF: Readonly<Record<TableLevel, (a: number) => number>> = {
-  pgd: pgd_index,
-  pud: pud_index,
-  pmd: pmd_index,
-  pte: pte_index,
-};
 
 /**
  * Translate `address` the way the MMU does, starting at the table in `cr3`.
@@ -136,7 +130,7 @@ export function walk(
   }
   const access = options.access ?? "read";
   const fromUser = options.user ?? false;
-  const indices = LEVELS.map((level) => INDEX_OF[level](address));
+  const indices = [pgd_index(address), pud_index(address), pmd_index(address), pte_index(address)];
   mem.checkFrame(cr3 / PAGE_SIZE);
 
   const steps: WalkStep[] = [];
@@ -146,8 +140,9 @@ export function walk(
   let executable = true;
   for (let depth = 0; depth < LEVELS.length; depth++) {
     const level = LEVELS[depth];
-    const { lo, hi } = mem.read(table, indices[depth]);
-    steps.push({ level, table, index: indices[depth], lo, hi });
+    const index = indices[depth];
+    const { lo, hi } = mem.read(table, index);
+    steps.push({ level, table, index, lo, hi });
     const flags = entryFlags(lo, hi);
     const stop = (reason: WalkFault["reason"], detail: string): WalkResult => ({
       address,
@@ -252,11 +247,8 @@ export function canWrite(mem: PageTableMemory, cr3: number, address: number): bo
 }
 
 function describeAccess(writable: boolean, user: boolean, executable: boolean): string {
-  return [
-    writable ? "writable" : "read-only",
-    user ? "user" : "supervisor-only",
-    executable ? "executable" : "no-exec",
-  ].join(", ");
+  return (writable ? "writable" : "read-only") + (user ? ", user" : ", supervisor-only") +
+    (executable ? ", executable" : ", no-exec");
 }
 
 /**
