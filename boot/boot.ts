@@ -17,6 +17,8 @@ import {
   walk,
 } from "../mmu/mod.ts";
 import { buildPvDomain } from "../xen/hypervisor/build_pv_domain.ts";
+import { do_guest_trap } from "../xen/hypervisor/do_guest_trap.ts";
+import { TRAP_invalid_op } from "../xen/hypervisor/do_set_trap_table.ts";
 import { type Mapping, whoMaps } from "../xen/hypervisor/who_maps.ts";
 import { INVALID_M2P_ENTRY, type Xen } from "../xen/hypervisor/xen.ts";
 import { type StartOfDayLayout, startOfDayLayout } from "../xen/hypervisor/start_of_day_layout.ts";
@@ -26,6 +28,7 @@ import type { PgtBuf } from "./find_early_table_space.ts";
 import { initMemoryMappingCalls } from "./init_memory_mapping_calls.ts";
 import { init_memory_mapping } from "./init_memory_mapping.ts";
 import { init_mem_mapping } from "./init_mem_mapping.ts";
+import { early_trap_init } from "./early_trap_init.ts";
 import { KernelBug, KernelOops } from "./kernel_fault.ts";
 import { KernelPanic } from "./kernel_panic.ts";
 import type { BootEvent, BootStats, Kernel } from "./kernel.ts";
@@ -78,7 +81,11 @@ export interface BootResult {
   readonly hypervisor: "xen" | "native";
   /** `ok`, or the kind of failure. */
   readonly outcome: BootOutcome;
-  /** The kernel's fatal lines, or null. */
+  /**
+   * The lines that report the failure, or null: what the kernel printed, or, when Xen crashed
+   * the domain before the kernel could say anything (a `BUG()` before `trap_init`), Xen's
+   * crash report (also in `xen_log`).
+   */
   readonly panic: string | null;
   /** Xen's console (empty natively). */
   readonly xen_log: readonly string[];
@@ -326,7 +333,22 @@ export class BootMachine {
     if (error instanceof KernelBug) {
       this.#outcome = "bug";
       lines = error.lines;
+      const xen = this.xen;
+      if (xen !== null) {
+        // BUG() is ud2: Xen bounces the invalid opcode to the guest's handler, if it has one
+        const before = xen.console.lines.length;
+        if (do_guest_trap(xen, TRAP_invalid_op, 0) === "crashed") {
+          this.#notes.push(
+            `The guest executed BUG() at ${error.where} (${error.why}). Its invalid-opcode ` +
+              "handler comes with trap_init, after setup_arch, so Xen had none to bounce the ud2 " +
+              "to and crashed the domain: the guest printed nothing",
+          );
+          this.#panic = xen.console.lines.slice(before).join("\n");
+          return;
+        }
+      }
     } else if (error instanceof KernelOops) {
+      // a page fault: early_trap_init gave Xen the guest's page_fault handler, which prints this
       this.#outcome = "oops";
       lines = error.lines;
     } else if (error instanceof KernelPanic) {
@@ -417,6 +439,8 @@ function* bootSteps(
   brkSeed: PgtBuf | undefined,
 ): BootStep {
   yield* setup_kernel_pagetable(k, layout, bootstrapL2, nrPages);
+  // setup_arch: early_trap_init comes long before init_memory_mapping; trap_init comes after
+  yield* early_trap_init(k);
   if (k.rules.code === "3.9") {
     // early_alloc_pgt_buf: the 5-page seed from BRK is the only "window" 3.9 has
     k.pgt_buf = { ...brkSeed! };

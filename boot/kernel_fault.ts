@@ -7,19 +7,21 @@
 
 /**
  * A `BUG()`: the kernel found a state it cannot go on from, e.g. `pin_pagetable_pfn` when Xen
- * refuses the pin. The lines are those `report_bug` and `die` print:
+ * refuses the pin. x86 spells `BUG()` as `ud2`, an invalid opcode; the kernel's handler for it
+ * (`do_invalid_op`, registered by `trap_init`) prints the lines `report_bug` and `die` print:
  * `------------[ cut here ]------------`, `kernel BUG at FILE:LINE!`,
- * `invalid opcode: 0000 [#1] SMP` (x86 raises `BUG()` with `ud2`).
+ * `invalid opcode: 0000 [#1] SMP`.
  *
- * Not verified: whether a 2.6.39 PV guest prints them this early. `init_memory_mapping` runs
- * before `trap_init`, and a reviewer's reading of the early trap setup of that era is that the
- * invalid-opcode handler is not registered with Xen yet; if so, Xen crashes the domain at the
- * `ud2` and only Xen's console says so. The model keeps the outcome (`bug`: the code executes
- * `BUG()`) and prints what the kernel's `BUG()` prints.
+ * In the boots the model runs, every `BUG()` comes before `trap_init` (in `xen_start_kernel` or in
+ * `setup_arch`), so under Xen there is no handler to run: Xen crashes the domain and only Xen's
+ * console speaks (`do_guest_trap` in `xen/hypervisor`). {@linkcode KernelBug.lines} is what the
+ * guest would print once its handler is registered.
  */
 export class KernelBug extends Error {
   /** Where the `BUG()` is: `arch/x86/xen/mmu.c:1535` for 2.6.39's `pin_pagetable_pfn`. */
   readonly where: string;
+  /** What the model was doing, for people (the kernel prints nothing of it). */
+  readonly why: string;
 
   /**
    * Create the failure.
@@ -31,9 +33,10 @@ export class KernelBug extends Error {
     super(`kernel BUG at ${where}! (${why})`);
     this.name = "KernelBug";
     this.where = where;
+    this.why = why;
   }
 
-  /** The lines the kernel prints. */
+  /** The lines the kernel's invalid-opcode handler prints for it. */
   get lines(): string[] {
     return [
       "------------[ cut here ]------------",
@@ -47,7 +50,9 @@ export class KernelBug extends Error {
  * An oops: a kernel-mode access the page tables do not allow, e.g. a write to a page that is
  * mapped read-only. The kernel prints `BUG: unable to handle kernel paging request at ADDRESS`
  * and `Oops: CODE [#1] SMP`, where CODE is the page-fault error code (3: a write to a present
- * page, in kernel mode).
+ * page, in kernel mode). Unlike `BUG()`, this has a handler early: `early_trap_init` registers
+ * `page_fault` (with Xen too, as a trap table). The lines go to the kernel log; this early, a
+ * console shows them only with `earlyprintk=xen` (or its native equivalent).
  */
 export class KernelOops extends Error {
   /** The faulting virtual address, as the kernel prints it (16 hex digits). */

@@ -7,6 +7,7 @@
  */
 
 import { entryHi, entryLo } from "../mmu/mod.ts";
+import type { IdtGate } from "./early_trap_init.ts";
 import type { BootEvent, Kernel, TableAlias } from "./kernel.ts";
 import { memblock_x86_reserve_range } from "./memblock_x86.ts";
 
@@ -51,6 +52,11 @@ export interface PvMmuOps {
   alloc_pud(k: Kernel, pfn: number): BootStep;
   /** `x86_init.mapping.pagetable_reserve(start, end)` (2.6.39; byte addresses). */
   pagetable_reserve(k: Kernel, start: number, end: number): BootStep;
+  /**
+   * `load_idt(&idt_descr)` with these gates set (`pv_cpu_ops.load_idt`, the one CPU operation
+   * early boot needs here): on bare metal an `lidt`, under Xen a trap table for Xen.
+   */
+  load_idt(k: Kernel, gates: readonly IdtGate[]): BootStep;
 }
 
 /**
@@ -130,4 +136,6 @@ export const native_pv_mmu_ops: PvMmuOps = {
   *pagetable_reserve(k, start, end) {
     native_pagetable_reserve(k, start, end);
   },
+  // the model keeps no IDT for bare metal: nothing on it raises an exception it must route
+  *load_idt() {},
 };

@@ -1,7 +1,15 @@
 // The failing profiles of DESIGN §4: each fails on Xen for the reason the story gives, and the
 // tests assert the mechanism at the moment of failure, not only the outcome.
 import assert from "node:assert/strict";
-import { __va, BootMachine, lookup_address, PG_LEVEL_NONE, virt, walk } from "../../mod.ts";
+import {
+  __va,
+  BootMachine,
+  lookup_address,
+  PG_LEVEL_NONE,
+  TRAP_page_fault,
+  virt,
+  walk,
+} from "../../mod.ts";
 
 const GiB = 1024 * 1024 * 1024;
 
@@ -57,7 +65,18 @@ Deno.test("published-range: boots up to 4 GiB, fails above it at the pin of pgt_
     });
     const r = m.finish();
     assert.equal(r.outcome, "bug");
-    assert.equal(r.panic?.split("\n")[1], "kernel BUG at arch/x86/xen/mmu.c:1535!");
+    // the BUG() in pin_pagetable_pfn comes before trap_init: Xen crashes the domain, the guest
+    // prints nothing
+    assert.deepEqual(r.panic?.split("\n"), [
+      "(XEN) traps.c:464:d1 Unhandled invalid opcode fault/trap [#6] on VCPU 0 [ec=0000]",
+      "(XEN) domain_crash_sync called from entry.S",
+      "(XEN) Domain 1 (vcpu#0) crashed on cpu#0:",
+      "(XEN) ----[ Xen-4.1.0  x86_64  debug=y  Not tainted ]----",
+    ]);
+    assert.deepEqual(r.xen_log.slice(-4), r.panic?.split("\n"));
+    assert.ok(!r.log.some((l) => l.includes("kernel BUG")));
+    assert.match(r.notes.at(-1)!, /BUG\(\) at arch\/x86\/xen\/mmu\.c:1535 \(pin_pagetable_pfn/);
+    assert.equal(m.xen!.shutdown, "crash");
   });
 });
 
@@ -72,6 +91,10 @@ Deno.test("2.6.39-rc-top: boots, then oopses on a freed page of [end, top) left 
   // freed: not reserved as PGTABLE; and read-only
   assert.equal(walk(m.kernel.mem, m.kernel.cr3() * 4096, address).writable, false);
   assert.ok(!r.log.some((l) => l.startsWith("xen: setting RW")));
+  // early_trap_init gave Xen the page-fault handler, so the fault reached the guest's handler
+  assert.notEqual(m.xen!.trapHandler(TRAP_page_fault), 0);
+  assert.equal(m.xen!.shutdown, null);
+  assert.deepEqual(r.log.slice(-2), r.panic?.split("\n"));
 });
 
 Deno.test("alloc-hooks: the hook finds nothing, the window's own ptes are written RW, the pin is refused", () => {
@@ -86,6 +109,10 @@ Deno.test("alloc-hooks: the hook finds nothing, the window's own ptes are writte
     "(XEN) mm.c:1222:d1 Failure in alloc_l1_table: entry 510",
     "(XEN) mm.c:2174:d1 Error while validating mfn 13ffe4 (pfn 3ffe4) for type 1000000000000000: caf=8000000000000002 taf=1000000000000001",
     "(XEN) mm.c:2985:d1 Error while pinning mfn 13ffe4",
+    "(XEN) traps.c:464:d1 Unhandled invalid opcode fault/trap [#6] on VCPU 0 [ec=0000]",
+    "(XEN) domain_crash_sync called from entry.S",
+    "(XEN) Domain 1 (vcpu#0) crashed on cpu#0:",
+    "(XEN) ----[ Xen-4.1.0  x86_64  debug=y  Not tainted ]----",
   ]);
   // the L1 whose pin failed holds an RW pte for the window's first page, itself a pinned L1
   const rw = m.whoMaps(0x3fdfe).find((x) => x.tablePfn === 0x3ffe4);

@@ -6,3 +6,4 @@
  */
 
 export * from "./xen_mmu_ops.ts";
+export * from "./xen_load_idt.ts";

@@ -13,6 +13,7 @@ import { native_pagetable_reserve } from "../../boot/paravirt.ts";
 import { KernelBug, KernelOops } from "../../boot/kernel_fault.ts";
 import { type Kernel, makeAlias, type TableAlias } from "../../boot/kernel.ts";
 import { printkHex } from "../../boot/printk.ts";
+import { xen_load_idt } from "./xen_load_idt.ts";
 import {
   __va,
   _PAGE_RW,
@@ -180,7 +181,7 @@ export function* make_lowmem_page_readonly(k: Kernel, pfn: number, rw = false): 
  * @param cmd `MMUEXT_PIN_L1_TABLE` .. or `MMUEXT_UNPIN_TABLE`.
  * @param pfn The page.
  * @returns Nothing; yields the hypercall.
- * @throws {KernelBug} `kernel BUG at arch/x86/xen/mmu.c:1535!` (2.6.39) when Xen refuses.
+ * @throws {KernelBug} The `BUG()` at `arch/x86/xen/mmu.c:1535` (2.6.39) when Xen refuses.
  */
 export function* pin_pagetable_pfn(k: Kernel, cmd: number, pfn: number): BootStep {
   const rc = do_mmuext_op(xenOf(k), [{ cmd, mfn: k.pfn_to_mfn(pfn) }]);
@@ -238,4 +239,5 @@ export const xen_pv_mmu_ops: PvMmuOps = {
       yield* make_lowmem_page_readonly(k, addr / PAGE_SIZE, true);
     }
   },
+  load_idt: xen_load_idt,
 };

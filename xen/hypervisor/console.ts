@@ -1,6 +1,6 @@
 /**
  * Xen's console as the guest's failures fill it: `MEM_LOG` lines of
- * `xen/arch/x86/mm.c`.
+ * `xen/arch/x86/mm.c`, and the report of a crashed domain.
  *
  * @module
  */
@@ -107,7 +107,28 @@ export class XenConsole {
    * @param message The formatted message.
    */
   memLog(line: number, domid: number, message: string): void {
-    this.lines.push(`(XEN) mm.c:${line}:d${domid} ${message}`);
+    this.gdprintk("mm.c", line, domid, message);
+  }
+
+  /**
+   * Print a `gdprintk` line: `FILE:LINE:dN ` before the message.
+   *
+   * @param file The source file as Xen's build names it (`mm.c`, `traps.c`).
+   * @param line The line that prints it.
+   * @param domid The current domain.
+   * @param message The formatted message.
+   */
+  gdprintk(file: string, line: number, domid: number, message: string): void {
+    this.lines.push(`(XEN) ${file}:${line}:d${domid} ${message}`);
+  }
+
+  /**
+   * Print a plain `printk` line.
+   *
+   * @param message The formatted message, without its newline.
+   */
+  printk(message: string): void {
+    this.lines.push(`(XEN) ${message}`);
   }
 
   /**

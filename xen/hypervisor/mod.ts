@@ -21,6 +21,8 @@ export * from "./do_mmuext_op.ts";
 export * from "./guest_map_l1e.ts";
 export * from "./do_update_va_mapping.ts";
 export * from "./guest_write.ts";
+export * from "./do_set_trap_table.ts";
+export * from "./do_guest_trap.ts";
 export * from "./check_invariants.ts";
 export * from "./state_digest.ts";
 export * from "./who_maps.ts";

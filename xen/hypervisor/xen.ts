@@ -141,6 +141,13 @@ export class Xen {
   cr3: number | null = null;
   /** The vCPU's `guest_table_user` (the L4 of user mode), or null: set by `NEW_USER_BASEPTR`. */
   userCr3: number | null = null;
+  /**
+   * The vCPU's virtual IDT (`trap_ctxt`): the guest handler address of each vector, 0 where the
+   * guest registered none. Filled by `do_set_trap_table`; all 0 at domain build.
+   */
+  readonly trapTable: Float64Array = new Float64Array(256);
+  /** Why the domain shut down (`crash` once Xen crashed it), or null while it runs. */
+  shutdown: "crash" | null = null;
 
   /**
    * Build a domain of `nrPages` pages with mfn = pfn + `mfnOffset`, every frame
@@ -183,6 +190,16 @@ export class Xen {
     this.#m2pDelta = new Int32Array(nrPages); // m2p[mfn] = mfn - mfnOffset everywhere
     this.countInfo = new Uint32Array(nrPages).fill(1);
     this.typeInfo = new Uint32Array(nrPages);
+  }
+
+  /**
+   * The handler the guest registered for an exception vector.
+   *
+   * @param vector 0..255.
+   * @returns Its guest virtual address, 0 when there is none.
+   */
+  trapHandler(vector: number): number {
+    return this.trapTable[vector] ?? 0;
   }
 
   /**

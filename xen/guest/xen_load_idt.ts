@@ -1,0 +1,49 @@
+/**
+ * `xen_load_idt` (Linux 2.6.38 / 2.6.39 `arch/x86/xen/enlighten.c`): a PV guest cannot load an
+ * IDT, so its `load_idt` turns the gates into a trap table for `HYPERVISOR_set_trap_table`
+ * (`xen_convert_trap_info`: each gate `cvt_gate_to_trap` accepts, in vector order; on 64-bit
+ * `debug` and `int3` become their Xen entry points `xen_debug` and `xen_int3`), and `BUG()`s if
+ * Xen refuses it.
+ *
+ * @module
+ */
+
+import type { IdtGate } from "../../boot/early_trap_init.ts";
+import type { Kernel } from "../../boot/kernel.ts";
+import type { BootStep } from "../../boot/paravirt.ts";
+import { __START_KERNEL_map } from "../../mmu/mod.ts";
+import { do_set_trap_table, type TrapInfo } from "../hypervisor/mod.ts";
+
+/** The handlers a 64-bit PV kernel gives Xen in place of the native ones. */
+const XEN_ENTRY: Readonly<Record<string, string>> = { debug: "xen_debug", int3: "xen_int3" };
+
+/**
+ * Where the model puts the handlers in kernel text. Illustrative: the real addresses come from the
+ * kernel's build; all Xen needs of them is that they are not 0.
+ */
+const HANDLER_VA: Readonly<Record<string, number>> = {
+  xen_debug: __START_KERNEL_map + 0x1001000, // _text is 16 MiB into the kernel map
+  xen_int3: __START_KERNEL_map + 0x1002000,
+  page_fault: __START_KERNEL_map + 0x1003000,
+};
+
+/**
+ * `xen_load_idt(desc)`: hand the gates to Xen as a trap table, one hypercall.
+ *
+ * @param k The kernel.
+ * @param gates The IDT's gates that are set.
+ * @returns Nothing; yields the hypercall.
+ * @throws {Error} When Xen refuses the table (it does not, for valid vectors).
+ */
+export function* xen_load_idt(k: Kernel, gates: readonly IdtGate[]): BootStep {
+  const traps: TrapInfo[] = [...gates].sort((a, b) => a.vector - b.vector).map((g) => {
+    const symbol = XEN_ENTRY[g.handler] ?? g.handler;
+    const address = HANDLER_VA[symbol];
+    if (address === undefined) throw new Error(`The model has no address for handler ${symbol}`);
+    return { vector: g.vector, address };
+  });
+  const rc = do_set_trap_table(k.xen!, traps);
+  k.stats.hypercalls++;
+  yield { kind: "hypercall", call: "set_trap_table", rc };
+  if (rc !== 0) throw new Error(`set_trap_table failed: ${rc}`);
+}

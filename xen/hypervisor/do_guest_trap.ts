@@ -1,0 +1,131 @@
+/**
+ * What Xen does with an exception the guest kernel raises (Xen 4.1 `xen/arch/x86/traps.c`
+ * `do_guest_trap`, `x86_64/entry.S` `create_bounce_frame`, `common/domain.c` `__domain_crash`):
+ * bounce it to the handler the guest registered, or, when there is none, crash the domain.
+ *
+ * This is how a PV guest's early `BUG()` ends. x86 Linux spells `BUG()` as `ud2`, an invalid
+ * opcode (vector 6). The kernel registers its invalid-opcode handler in `trap_init`, which runs
+ * after `setup_arch`; so in `xen_start_kernel` and `init_memory_mapping` the only vectors Xen
+ * knows are those `early_trap_init` loaded (1, 3 and 14). Xen finds no handler for vector 6,
+ * warns, and crashes the domain; the guest prints nothing. (Andrew Cooper on xen-devel, May 2021,
+ * of the same lines: Xen "tried to raise #UD with the guest, and it hasn't set up a handler yet".)
+ *
+ * @module
+ */
+
+import type { Xen } from "./xen.ts";
+
+/**
+ * The lines of Xen 4.1.0's `traps.c` that print, as `MM_C_LINE` does for `mm.c`.
+ *
+ * `unhandledTrap` is estimated: it was counted in a 4.1-era copy of `traps.c` (464), in which
+ * `pv_cpuid` starts 11 lines before 4.1.0's (728 against 739), so the 4.1.0 line may be up to
+ * 11 lines later. A Xen 4.4 build printed the same message at line 458.
+ */
+export const TRAPS_C_LINE = {
+  /** "Unhandled %s fault/trap [#%d] on VCPU %d [ec=%04x]" in `do_guest_trap` (estimated). */
+  unhandledTrap: 464,
+} as const;
+
+/** Xen's `trapstr`: the names it prints for vectors 0..19. */
+const TRAP_NAMES: readonly string[] = [
+  "divide error",
+  "debug",
+  "nmi",
+  "bkpt",
+  "overflow",
+  "bounds",
+  "invalid opcode",
+  "device not available",
+  "double fault",
+  "coprocessor segment",
+  "invalid tss",
+  "segment not found",
+  "stack error",
+  "general protection fault",
+  "page fault",
+  "spurious interrupt",
+  "coprocessor error",
+  "alignment check",
+  "machine check",
+  "simd error",
+];
+
+/**
+ * Xen's `trapstr(trapnr)`.
+ *
+ * @param trapnr A vector.
+ * @returns Its name, or `???` past vector 19.
+ */
+export function trapstr(trapnr: number): string {
+  return TRAP_NAMES[trapnr] ?? "???";
+}
+
+/** What became of a guest exception. */
+export type GuestTrapResult = "delivered" | "crashed";
+
+/**
+ * `do_guest_trap(trapnr, regs, use_error_code)`: the guest raised exception `trapnr` in kernel
+ * mode. With a handler registered, Xen bounces the exception to it (`delivered`: the guest's
+ * handler runs, and whatever it prints is the guest's). Without one, Xen warns ("Unhandled ...
+ * fault/trap"), `create_bounce_frame` meets the null address and jumps to
+ * `domain_crash_synchronous`, and the domain is crashed (`crashed`).
+ *
+ * Simplified: one vCPU (0) on physical CPU 0; the register dump that follows the crash header in
+ * a real log (`CPU:`, `RIP:`, the registers, the guest stack) is left out, because its values
+ * belong to a compiled kernel the model does not have. Page faults reach the guest by another
+ * path (`propagate_page_fault`), which the model does not need: every fault it raises comes after
+ * `early_trap_init` has registered the handler.
+ *
+ * @example A BUG() before trap_init
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { do_guest_trap, TRAP_invalid_op, Xen } from "@xenmmu/book";
+ * const xen = new Xen({ nrPages: 512 });
+ * assert.equal(do_guest_trap(xen, TRAP_invalid_op, 0), "crashed");
+ * assert.equal(
+ *   xen.console.lines[0],
+ *   "(XEN) traps.c:464:d1 Unhandled invalid opcode fault/trap [#6] on VCPU 0 [ec=0000]",
+ * );
+ * assert.equal(xen.shutdown, "crash");
+ * ```
+ *
+ * @param xen The hypervisor.
+ * @param trapnr The vector, 0..255.
+ * @param errorCode The error code the exception pushed (0 for `ud2`).
+ * @returns `delivered` or `crashed`.
+ * @throws {RangeError} When the vector is not 0..255.
+ */
+export function do_guest_trap(xen: Xen, trapnr: number, errorCode: number): GuestTrapResult {
+  if (!Number.isInteger(trapnr) || trapnr < 0 || trapnr > 255) {
+    throw new RangeError(`Trap vector ${trapnr} is not a vector: vectors are 0 to 255`);
+  }
+  if (xen.trapHandler(trapnr) !== 0) return "delivered";
+  // null_trap_bounce: no handler to bounce to
+  xen.console.gdprintk(
+    "traps.c",
+    TRAPS_C_LINE.unhandledTrap,
+    xen.domid,
+    `Unhandled ${trapstr(trapnr)} fault/trap [#${trapnr}] on VCPU 0 [ec=${
+      (errorCode & 0xffff).toString(16).padStart(4, "0")
+    }]`,
+  );
+  domain_crash_synchronous(xen);
+  return "crashed";
+}
+
+/**
+ * `domain_crash_synchronous` as `create_bounce_frame` reaches it: the entry.S line, then
+ * `__domain_crash` of the current domain (the crash header and the start of
+ * `show_execution_state`), then `domain_shutdown(d, SHUTDOWN_crash)`. A domain already shutting
+ * down gets no second report.
+ *
+ * @param xen The hypervisor.
+ */
+export function domain_crash_synchronous(xen: Xen): void {
+  xen.console.printk("domain_crash_sync called from entry.S");
+  if (xen.shutdown !== null) return;
+  xen.console.printk(`Domain ${xen.domid} (vcpu#0) crashed on cpu#0:`);
+  xen.console.printk("----[ Xen-4.1.0  x86_64  debug=y  Not tainted ]----");
+  xen.shutdown = "crash";
+}
