@@ -79,6 +79,15 @@ Deno.bench("1 TiB: 3.9 native boot", { n: 1, warmup: 0 }, () => {
   report("1 TiB 3.9 native");
 });
 
+Deno.bench("1 TiB: every other profile the model can place, native", { n: 1, warmup: 0 }, () => {
+  // 2.6.38 cannot place its window at 1 TiB (tests/boot/boot_test.ts)
+  for (const kernel of ["2.6.39-rc1", "published-range", "2.6.39-rc-top", "alloc-hooks"]) {
+    const r = boot({ kernel, memory: 1024 * GiB, hypervisor: "native" });
+    if (r.outcome !== "ok") throw new Error(`1 TiB ${kernel} native boot: ${r.outcome}`);
+  }
+  report("1 TiB, four profiles, native");
+});
+
 Deno.bench("128 GiB (MAX_DOMAIN_PAGES): 2.6.39 Xen PV boot", { n: 1, warmup: 0 }, () => {
   const r = boot({ kernel: "2.6.39", memory: 128 * GiB });
   if (r.outcome !== "ok") throw new Error(`128 GiB boot: ${r.outcome}`);
