@@ -17,7 +17,7 @@ import {
   walk,
 } from "../mmu/mod.ts";
 import { buildPvDomain } from "../xen/hypervisor/build_pv_domain.ts";
-import { do_guest_trap } from "../xen/hypervisor/do_guest_trap.ts";
+import { do_guest_trap, propagate_page_fault } from "../xen/hypervisor/do_guest_trap.ts";
 import { TRAP_invalid_op } from "../xen/hypervisor/do_set_trap_table.ts";
 import { type Mapping, whoMaps } from "../xen/hypervisor/who_maps.ts";
 import { INVALID_M2P_ENTRY, type Xen } from "../xen/hypervisor/xen.ts";
@@ -28,7 +28,7 @@ import type { PgtBuf } from "./find_early_table_space.ts";
 import { initMemoryMappingCalls } from "./init_memory_mapping_calls.ts";
 import { init_memory_mapping } from "./init_memory_mapping.ts";
 import { init_mem_mapping } from "./init_mem_mapping.ts";
-import { early_trap_init } from "./early_trap_init.ts";
+import { early_trap_init, early_trap_pf_init } from "./early_trap_init.ts";
 import { KernelBug, KernelOops } from "./kernel_fault.ts";
 import { KernelPanic } from "./kernel_panic.ts";
 import type { BootEvent, BootStats, Kernel } from "./kernel.ts";
@@ -348,7 +348,15 @@ export class BootMachine {
         }
       }
     } else if (error instanceof KernelOops) {
-      // a page fault: early_trap_init gave Xen the guest's page_fault handler, which prints this
+      // a page fault Xen does not fix goes to the guest's page_fault handler, which prints this
+      if (this.xen !== null) {
+        // the address in its 48-bit form: the low 12 of its 16 hex digits
+        propagate_page_fault(
+          this.xen,
+          Number.parseInt(error.address.slice(-12), 16),
+          error.errorCode,
+        );
+      }
       this.#outcome = "oops";
       lines = error.lines;
     } else if (error instanceof KernelPanic) {
@@ -446,6 +454,7 @@ function* bootSteps(
     k.pgt_buf = { ...brkSeed! };
     k.windows.push(k.pgt_buf);
     yield* init_mem_mapping(k);
+    yield* early_trap_pf_init(k);
   } else {
     const calls = initMemoryMappingCalls(k.memory.maxPfn, k.memory.maxLowPfn);
     for (const call of calls) {

@@ -57,6 +57,11 @@ export interface PvMmuOps {
    * early boot needs here): on bare metal an `lidt`, under Xen a trap table for Xen.
    */
   load_idt(k: Kernel, gates: readonly IdtGate[]): BootStep;
+  /**
+   * `write_idt_entry` of one gate into the loaded IDT (`pv_cpu_ops.write_idt_entry`): under Xen
+   * the gate goes to Xen as a one-entry trap table.
+   */
+  write_idt_entry(k: Kernel, gate: IdtGate): BootStep;
 }
 
 /**
@@ -95,7 +100,7 @@ export const native_pv_mmu_ops: PvMmuOps = {
   set_pte: store,
   set_ptes(k, table, index, count, pfn, flags) {
     const words = table.words ?? k.mem.table(table.mfn);
-    if (pfn + count > 0x7fffffff) {
+    if (pfn < 0 || pfn + count > 0x7fffffff) {
       for (let j = 0; j < count; j++) {
         words[2 * (index + j)] = entryLo(pfn + j, flags);
         words[2 * (index + j) + 1] = entryHi(pfn + j, flags);
@@ -138,4 +143,5 @@ export const native_pv_mmu_ops: PvMmuOps = {
   },
   // the model keeps no IDT for bare metal: nothing on it raises an exception it must route
   *load_idt() {},
+  *write_idt_entry() {},
 };

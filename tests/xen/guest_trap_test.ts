@@ -34,11 +34,21 @@ Deno.test("do_set_trap_table fills the virtual IDT as Xen 4.1 does", async (t) =
     assert.equal(xen.trapHandler(6), 0); // after the terminator
     assert.equal(xen.trapHandler(14), HANDLER);
   });
-  await t.step("an empty table clears the whole IDT", () => {
+  await t.step("a null table clears the whole IDT; an empty one changes nothing", () => {
     const xen = new Xen({ nrPages: 512 });
     do_set_trap_table(xen, [{ vector: 14, address: HANDLER }]);
     do_set_trap_table(xen, []);
+    assert.equal(xen.trapHandler(14), HANDLER);
+    do_set_trap_table(xen, null);
     assert.equal(xen.trapHandler(14), 0);
+  });
+  await t.step("entries after the terminator are not read, so not checked either", () => {
+    const xen = new Xen({ nrPages: 512 });
+    do_set_trap_table(xen, [{ vector: 1, address: HANDLER }, { vector: 3, address: 0 }, {
+      vector: 300,
+      address: 5,
+    }]);
+    assert.equal(xen.trapHandler(1), HANDLER);
   });
   await t.step("a bad entry is refused before anything changes", () => {
     const xen = new Xen({ nrPages: 512 });
@@ -61,10 +71,12 @@ Deno.test("do_guest_trap bounces to the guest's handler, or crashes the domain",
     const xen = new Xen({ nrPages: 512 });
     do_set_trap_table(xen, [{ vector: TRAP_invalid_op, address: HANDLER }]);
     const before = stateDigest(xen);
+    const table = [...xen.trapTable];
     assert.equal(do_guest_trap(xen, TRAP_invalid_op, 0), "delivered");
     assert.deepEqual(xen.console.lines, []);
     assert.equal(xen.shutdown, null);
     assert.equal(stateDigest(xen), before);
+    assert.deepEqual([...xen.trapTable], table);
   });
   await t.step("without one: Xen's warning, the crash report, and the domain is crashed", () => {
     const xen = new Xen({ nrPages: 512, domid: 7 });
@@ -91,12 +103,22 @@ Deno.test("do_guest_trap bounces to the guest's handler, or crashes the domain",
     assert.equal(trapstr(19), "simd error");
     assert.equal(trapstr(20), "???");
   });
-  await t.step("a vector out of range is refused", () => {
-    assert.throws(() => do_guest_trap(new Xen({ nrPages: 512 }), -1, 0), /Trap vector -1/);
+  await t.step("the error code prints as Xen's %04x: four digits at least", () => {
+    const xen = new Xen({ nrPages: 512 });
+    do_guest_trap(xen, 13, 0x12345);
+    assert.match(xen.console.lines[0], /\[ec=12345\]$/);
+  });
+  await t.step("bad input is refused before anything changes", () => {
+    const xen = new Xen({ nrPages: 512 });
+    assert.throws(() => do_guest_trap(xen, -1, 0), /Trap vector -1 is not a vector/);
+    assert.throws(() => do_guest_trap(xen, 6, 2 ** 32), /Error code 4294967296 is not a 32-bit/);
+    assert.throws(() => xen.trapHandler(256), /Trap vector 256 is not a vector/);
+    assert.deepEqual(xen.console.lines, []);
+    assert.equal(xen.shutdown, null);
   });
 });
 
-Deno.test("a 2.6.39 domU's trap table during init_memory_mapping: 1, 3 and 14, no 6", async (t) => {
+Deno.test("the trap table a domU hands Xen before and during the mapping", async (t) => {
   await t.step("early_trap_init's load_idt is one set_trap_table hypercall", () => {
     const m = new BootMachine({ kernel: "2.6.39", memory: GiB });
     assert.equal(m.xen!.trapHandler(TRAP_page_fault), 0); // the builder registers nothing
@@ -106,6 +128,27 @@ Deno.test("a 2.6.39 domU's trap table during init_memory_mapping: 1, 3 and 14, n
     const set = [...m.xen!.trapTable.keys()].filter((v) => m.xen!.trapHandler(v) !== 0);
     assert.deepEqual(set, [TRAP_debug, TRAP_int3, TRAP_page_fault]);
     assert.equal(m.finish().outcome, "ok");
+  });
+  await t.step("3.9: debug and int3 during init_mem_mapping, the page fault right after", () => {
+    const m = new BootMachine({ kernel: "3.9", memory: GiB });
+    const registered = () =>
+      [...m.xen!.trapTable.keys()].filter((v) => m.xen!.trapHandler(v) !== 0);
+    m.runUntil((e) => e.kind === "hypercall" && e.call === "set_trap_table");
+    assert.deepEqual(registered(), [TRAP_debug, TRAP_int3]);
+    m.runUntil((e) => e.kind === "alloc_low_page");
+    assert.deepEqual(registered(), [TRAP_debug, TRAP_int3]); // the mapping has begun
+    m.runUntil((e) => e.kind === "hypercall" && e.call === "set_trap_table");
+    assert.equal(m.kernel.front, m.kernel.memory.maxPfn * 4096); // early_trap_pf_init: mapped
+    assert.deepEqual(registered(), [TRAP_debug, TRAP_int3, TRAP_page_fault]);
+    assert.equal(m.finish().outcome, "ok");
+  });
+  await t.step("an oops goes to the guest's page_fault handler, which must be there", () => {
+    const r = new BootMachine({ kernel: "2.6.39-rc-top", memory: GiB }).finish();
+    assert.equal(r.outcome, "oops");
+    const m = new BootMachine({ kernel: "2.6.39-rc-top", memory: GiB });
+    m.runUntil((e) => e.kind === "hypercall" && e.call === "set_trap_table");
+    do_set_trap_table(m.xen!, null); // what if the kernel had no page-fault handler yet
+    assert.throws(() => m.finish(), /with no guest handler: Xen's report .* is not modelled/);
   });
   await t.step("what if the invalid-opcode handler were there: the guest prints the BUG", () => {
     const m = new BootMachine({ kernel: "alloc-hooks", memory: GiB });

@@ -13,7 +13,7 @@ import { native_pagetable_reserve } from "../../boot/paravirt.ts";
 import { KernelBug, KernelOops } from "../../boot/kernel_fault.ts";
 import { type Kernel, makeAlias, type TableAlias } from "../../boot/kernel.ts";
 import { printkHex } from "../../boot/printk.ts";
-import { xen_load_idt } from "./xen_load_idt.ts";
+import { xen_load_idt, xen_write_idt_entry } from "./xen_load_idt.ts";
 import {
   __va,
   _PAGE_RW,
@@ -240,4 +240,5 @@ export const xen_pv_mmu_ops: PvMmuOps = {
     }
   },
   load_idt: xen_load_idt,
+  write_idt_entry: xen_write_idt_entry,
 };

@@ -5,14 +5,15 @@
  *
  * This is how a PV guest's early `BUG()` ends. x86 Linux spells `BUG()` as `ud2`, an invalid
  * opcode (vector 6). The kernel registers its invalid-opcode handler in `trap_init`, which runs
- * after `setup_arch`; so in `xen_start_kernel` and `init_memory_mapping` the only vectors Xen
- * knows are those `early_trap_init` loaded (1, 3 and 14). Xen finds no handler for vector 6,
- * warns, and crashes the domain; the guest prints nothing. (Andrew Cooper on xen-devel, May 2021,
+ * after `setup_arch`: in `xen_start_kernel` Xen knows no handler at all, and during
+ * `init_memory_mapping` only those `early_trap_init` loaded (1, 3 and, before 3.9, 14). Xen finds
+ * no handler for vector 6, warns, and crashes the domain; the guest prints nothing. (Andrew Cooper on xen-devel, May 2021,
  * of the same lines: Xen "tried to raise #UD with the guest, and it hasn't set up a handler yet".)
  *
  * @module
  */
 
+import { TRAP_page_fault } from "./do_set_trap_table.ts";
 import type { Xen } from "./xen.ts";
 
 /**
@@ -92,13 +93,16 @@ export type GuestTrapResult = "delivered" | "crashed";
  *
  * @param xen The hypervisor.
  * @param trapnr The vector, 0..255.
- * @param errorCode The error code the exception pushed (0 for `ud2`).
+ * @param errorCode The error code the exception pushed (0 for `ud2`), 32 bits.
  * @returns `delivered` or `crashed`.
- * @throws {RangeError} When the vector is not 0..255.
+ * @throws {RangeError} When the vector is not 0..255 or the error code not a 32-bit value.
  */
 export function do_guest_trap(xen: Xen, trapnr: number, errorCode: number): GuestTrapResult {
   if (!Number.isInteger(trapnr) || trapnr < 0 || trapnr > 255) {
     throw new RangeError(`Trap vector ${trapnr} is not a vector: vectors are 0 to 255`);
+  }
+  if (!Number.isInteger(errorCode) || errorCode < 0 || errorCode > 0xffffffff) {
+    throw new RangeError(`Error code ${errorCode} is not a 32-bit value`);
   }
   if (xen.trapHandler(trapnr) !== 0) return "delivered";
   // null_trap_bounce: no handler to bounce to
@@ -107,11 +111,38 @@ export function do_guest_trap(xen: Xen, trapnr: number, errorCode: number): Gues
     TRAPS_C_LINE.unhandledTrap,
     xen.domid,
     `Unhandled ${trapstr(trapnr)} fault/trap [#${trapnr}] on VCPU 0 [ec=${
-      (errorCode & 0xffff).toString(16).padStart(4, "0")
+      errorCode.toString(16).padStart(4, "0") // %04x: four digits at least
     }]`,
   );
   domain_crash_synchronous(xen);
   return "crashed";
+}
+
+/**
+ * `propagate_page_fault(addr, error_code)`: a page fault Xen does not fix itself (not a
+ * writable-page-table write it can emulate) goes to the guest's page-fault handler.
+ *
+ * Not modelled: a page fault with no handler registered. Xen then prints
+ * `dN:vN: unhandled page fault (ec=...)` and a walk of the page tables before the bounce crashes
+ * the domain; no boot the model runs gets there (every fault it raises comes after the kernel
+ * registered `page_fault`), so the model refuses the case instead of printing half of it.
+ *
+ * @param xen The hypervisor.
+ * @param address The faulting virtual address (48-bit form).
+ * @param errorCode The page-fault error code.
+ * @returns `delivered`.
+ * @throws {Error} When the guest has no page-fault handler (the case the model leaves out).
+ */
+export function propagate_page_fault(
+  xen: Xen,
+  address: number,
+  errorCode: number,
+): GuestTrapResult {
+  if (xen.trapHandler(TRAP_page_fault) !== 0) return "delivered";
+  throw new Error(
+    `Page fault at 0x${address.toString(16)} (error code ${errorCode}) with no guest handler: ` +
+      "Xen's report of an unhandled page fault is not modelled",
+  );
 }
 
 /**

@@ -29,8 +29,9 @@ export interface TrapInfo {
 
 /**
  * `do_set_trap_table(traps)`: copy the entries into the vCPU's virtual IDT, up to the first one
- * whose address is 0; an empty list clears the whole IDT ("If no table is presented then clear
- * the entire virtual IDT"). Entries not in the list keep what they held.
+ * whose address is 0 (Xen reads no further). A null table clears the whole IDT ("If no table is
+ * presented then clear the entire virtual IDT"); an empty one changes nothing. Entries not in the
+ * table keep what they held.
  *
  * Simplified: the code segment and flags of `struct trap_info` are not kept, and the `int 0x80`
  * fast path is not modelled.
@@ -46,13 +47,19 @@ export interface TrapInfo {
  * ```
  *
  * @param xen The hypervisor.
- * @param traps The entries, in order.
+ * @param traps The entries, in order, or null.
  * @returns 0.
- * @throws {RangeError} Before changing anything, when a vector is not 0..255 or an address is
- *   not a 48-bit virtual address.
+ * @throws {RangeError} Before changing anything, when an entry Xen would read has a vector that
+ *   is not 0..255 or an address that is not a 48-bit virtual address.
  */
-export function do_set_trap_table(xen: Xen, traps: readonly TrapInfo[]): number {
-  for (const { vector, address } of traps) {
+export function do_set_trap_table(xen: Xen, traps: readonly TrapInfo[] | null): number {
+  if (traps === null) {
+    xen.trapTable.fill(0);
+    return 0;
+  }
+  const end = traps.findIndex((t) => t.address === 0);
+  const read = end < 0 ? traps : traps.slice(0, end);
+  for (const { vector, address } of read) {
     if (!Number.isInteger(vector) || vector < 0 || vector > 255) {
       throw new RangeError(`Trap vector ${vector} is not a vector: vectors are 0 to 255`);
     }
@@ -62,13 +69,6 @@ export function do_set_trap_table(xen: Xen, traps: readonly TrapInfo[]): number 
       );
     }
   }
-  if (traps.length === 0) {
-    xen.trapTable.fill(0);
-    return 0;
-  }
-  for (const { vector, address } of traps) {
-    if (address === 0) break;
-    xen.trapTable[vector] = address;
-  }
+  for (const { vector, address } of read) xen.trapTable[vector] = address;
   return 0;
 }
