@@ -223,12 +223,13 @@ export function canWrite(mem: PageTableMemory, cr3: number, address: number): bo
   if (!Number.isInteger(cr3) || cr3 < 0 || cr3 % PAGE_SIZE !== 0) {
     return walk(mem, cr3, address, { access: "write" }).fault === null; // throws walk's error
   }
+  const pgd = pgd_index(address); // checks the address first, as walk does
   let table = cr3 / PAGE_SIZE;
   let writable = true;
   mem.checkFrame(table);
   for (let depth = 0; depth < 4; depth++) {
     const index = depth === 0
-      ? pgd_index(address)
+      ? pgd
       : depth === 1
       ? pud_index(address)
       : depth === 2

@@ -39,6 +39,19 @@ Deno.test("PageTableMemory stores entries only for table frames", async (t) => {
     assert.deepEqual(mem.read(4, 1), { lo: 0, hi: 0 });
     assert.deepEqual(mem.table(6)[2], 0);
   });
+  await t.step("frames anywhere below 2^40: found again, listed in order, released", () => {
+    const mem = new PageTableMemory(2 ** 40);
+    const frames = [2 ** 40 - 1, 0x10000, 2 ** 32 + 5, 0xffff, 2 ** 31, 3];
+    frames.forEach((f, i) => mem.write(f, i, makeEntry(i + 1, _PAGE_PRESENT)));
+    frames.forEach((f, i) => assert.deepEqual(mem.read(f, i), makeEntry(i + 1, _PAGE_PRESENT)));
+    assert.deepEqual(mem.tableFrames(), [...frames].sort((a, b) => a - b));
+    mem.release(2 ** 32 + 5);
+    assert.equal(mem.hasTable(2 ** 32 + 5), false);
+    assert.equal(mem.hasTable(2 ** 32 + 4), false);
+    mem.write(2 ** 32 + 4, 0, makeEntry(7, _PAGE_PRESENT)); // takes the released storage, zeroed
+    assert.deepEqual(mem.read(2 ** 32 + 4, 2), { lo: 0, hi: 0 }); // where 2^32 + 5 had its entry
+    assert.deepEqual(mem.tableFrames(), [3, 0xffff, 0x10000, 2 ** 31, 2 ** 32 + 4, 2 ** 40 - 1]);
+  });
 });
 
 Deno.test("PageTableMemory refuses bad input and changes nothing", async (t) => {

@@ -118,6 +118,17 @@ Deno.test("walk() refuses a bad root or a pointer out of memory", () => {
   assert.throws(() => walk(mem, 0x10000, 0), /Frame 0x10 is outside memory/);
   mem.write(1, 0, makeEntry(0x99, _KERNPG_TABLE));
   assert.throws(() => walk(mem, 0x1000, 0), /Frame 0x99 is outside memory/);
+  // canWrite refuses the same input with the same error, in the same order of checks
+  const cases: [number, number][] = [[0x1234, 0], [0x10000, 0], [0x1000, 0], [0x10000, 2 ** 48], [
+    0x1234,
+    -1,
+  ]];
+  for (const [cr3, va] of cases) {
+    assert.throws(() => canWrite(mem, cr3, va), (e: Error) => {
+      assert.throws(() => walk(mem, cr3, va, { access: "write" }), { message: e.message });
+      return true;
+    });
+  }
 });
 
 Deno.test("formatWalk() prints one line per level, and the outcome", () => {

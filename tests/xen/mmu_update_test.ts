@@ -186,8 +186,19 @@ Deno.test("do_mmu_update dispatches on the type of the target frame", async (t) 
     assert.equal(xen.formatPfn(m(9)), "ffffffffffffffff"); // INVALID_M2P_ENTRY
     assert.throws(
       () => xen.set_gpfn_from_mfn(xen.firstMfn - 1, 0),
-      /Frame 1048575 is not the domain's: its M2P entry is not the domain's to set/,
+      /Frame 0xfffff is not the domain's: it owns frames 0x100000\.\.0x[0-9a-f]+, and only their/,
     );
+    assert.throws(
+      () => xen.set_gpfn_from_mfn(m(9) + 0.5, 0),
+      /Frame 1048585.5 is not the domain's/,
+    );
+    for (const bad of [1.5, -1, 2 ** 32, NaN]) {
+      assert.throws(
+        () => xen.set_gpfn_from_mfn(m(9), bad),
+        /cannot be an M2P entry: entries are 32-bit/,
+      );
+    }
+    assert.equal(xen.mfnToPfn(m(9)), 0xffffffff); // unchanged by the refusals
   });
 
   await t.step("malformed requests throw before anything changes", () => {

@@ -197,9 +197,13 @@ export class Xen {
    *
    * @param vector 0..255.
    * @returns Its guest virtual address, 0 when there is none.
+   * @throws {RangeError} When `vector` is not 0..255.
    */
   trapHandler(vector: number): number {
-    return this.trapTable[vector] ?? 0;
+    if (!Number.isInteger(vector) || vector < 0 || vector > 255) {
+      throw new RangeError(`Trap vector ${vector} is not a vector: vectors are 0 to 255`);
+    }
+    return this.trapTable[vector];
   }
 
   /**
@@ -256,13 +260,19 @@ export class Xen {
    *
    * @param mfn A machine frame the domain owns.
    * @param pfn The pfn to record, a 32-bit value (`INVALID_M2P_ENTRY` included).
-   * @throws {RangeError} When the domain does not own the frame.
+   * @throws {RangeError} When the domain does not own the frame, or `pfn` is not a 32-bit value;
+   *   nothing is changed.
    */
   set_gpfn_from_mfn(mfn: number, pfn: number): void {
-    if (!this.owns(mfn)) {
+    if (!Number.isInteger(mfn) || !this.owns(mfn)) {
       throw new RangeError(
-        `Frame ${mfn} is not the domain's: its M2P entry is not the domain's to set`,
+        `Frame ${hexOf(mfn)} is not the domain's: it owns frames ${hexOf(this.firstMfn)}..${
+          hexOf(this.firstMfn + this.nrPages - 1)
+        }, and only their M2P entries are its to set`,
       );
+    }
+    if (!Number.isInteger(pfn) || pfn < 0 || pfn > 0xffffffff) {
+      throw new RangeError(`Pfn ${pfn} cannot be an M2P entry: entries are 32-bit values`);
     }
     const j = mfn - this.firstMfn;
     this.#m2pDelta[j] = (pfn - j) | 0;
@@ -302,4 +312,8 @@ export class Xen {
       typeInfo: formatTypeInfo(word),
     };
   }
+}
+
+function hexOf(n: number): string {
+  return Number.isInteger(n) && n >= 0 ? "0x" + n.toString(16) : String(n);
 }
