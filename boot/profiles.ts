@@ -37,7 +37,7 @@ export interface MappingRules {
    * version also makes `[end, top)` writable again.
    */
   readonly reserve: "memblock" | "pagetable_reserve" | "none";
-  /** The line of `arch/x86/xen/mmu.c` whose `BUG()` `pin_pagetable_pfn` reaches when a pin fails. */
+  /** The line of `arch/x86/xen/mmu.c` whose `BUG()` `pin_pagetable_pfn` reaches on a failed pin. */
   readonly pinBugLine: number;
 }
 

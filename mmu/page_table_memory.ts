@@ -47,8 +47,8 @@ export class PageTableMemory {
   /** How many frames the machine has: valid frame numbers are `0 .. frames - 1`. */
   readonly frames: number;
   /**
-   * The slot directory: `#dir[floor(frame / 2^16)][frame % 2^16]` is the frame's slot + 1, or 0 when
-   * the frame has no storage. Pages of it exist only where tables are. (A `Map` did the same
+   * The slot directory: `#dir[floor(frame / 2^16)][frame % 2^16]` is the frame's slot + 1, or 0
+   * when the frame has no storage. Pages of it exist only where tables are. (A `Map` did the same
    * with a hash lookup per table access, a measurable part of a 64 GiB boot.)
    */
   #dir: Int32Array[] = [];

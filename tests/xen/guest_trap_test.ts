@@ -124,7 +124,8 @@ Deno.test("the trap table a domU hands Xen before and during the mapping", async
     assert.equal(m.xen!.trapHandler(TRAP_page_fault), 0); // the builder registers nothing
     const e = m.runUntil((e) => e.kind === "hypercall" && e.call === "set_trap_table");
     assert.deepEqual(e, { kind: "hypercall", call: "set_trap_table", rc: 0 });
-    assert.equal(m.kernel.stats.tablePages, 4); // after xen_setup_kernel_pagetable, before the mapping
+    // after xen_setup_kernel_pagetable (its 4 pages), before the mapping
+    assert.equal(m.kernel.stats.tablePages, 4);
     const set = [...m.xen!.trapTable.keys()].filter((v) => m.xen!.trapHandler(v) !== 0);
     assert.deepEqual(set, [TRAP_debug, TRAP_int3, TRAP_page_fault]);
     assert.equal(m.finish().outcome, "ok");

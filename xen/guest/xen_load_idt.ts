@@ -1,5 +1,5 @@
 /**
- * `xen_load_idt` (Linux 2.6.38 / 2.6.39 `arch/x86/xen/enlighten.c`): a PV guest cannot load an
+ * `xen_load_idt` (Linux 2.6.38 to 3.9 `arch/x86/xen/enlighten.c`): a PV guest cannot load an
  * IDT, so its `load_idt` turns the gates into a trap table for `HYPERVISOR_set_trap_table`
  * (`xen_convert_trap_info`: each gate `cvt_gate_to_trap` accepts, in vector order; on 64-bit
  * `debug` and `int3` become their Xen entry points `xen_debug` and `xen_int3`), and `BUG()`s if

@@ -7,8 +7,9 @@
  * opcode (vector 6). The kernel registers its invalid-opcode handler in `trap_init`, which runs
  * after `setup_arch`: in `xen_start_kernel` Xen knows no handler at all, and during
  * `init_memory_mapping` only those `early_trap_init` loaded (1, 3 and, before 3.9, 14). Xen finds
- * no handler for vector 6, warns, and crashes the domain; the guest prints nothing. (Andrew Cooper on xen-devel, May 2021,
- * of the same lines: Xen "tried to raise #UD with the guest, and it hasn't set up a handler yet".)
+ * no handler for vector 6, warns, and crashes the domain; the guest prints nothing. (Andrew
+ * Cooper on xen-devel, May 2021, of the same lines: Xen tried to raise `#UD` and the guest "hasn't
+ * set up a handler yet".)
  *
  * @module
  */
@@ -75,8 +76,7 @@ export type GuestTrapResult = "delivered" | "crashed";
  * Simplified: one vCPU (0) on physical CPU 0; the register dump that follows the crash header in
  * a real log (`CPU:`, `RIP:`, the registers, the guest stack) is left out, because its values
  * belong to a compiled kernel the model does not have. Page faults reach the guest by another
- * path (`propagate_page_fault`), which the model does not need: every fault it raises comes after
- * `early_trap_init` has registered the handler.
+ * path: {@linkcode propagate_page_fault}.
  *
  * @example A BUG() before trap_init
  * ```ts
