@@ -9,6 +9,7 @@ export * from "./page_64_types.ts";
 export * from "./pgtable_types.ts";
 export * from "./entry.ts";
 export * from "./virtual_address.ts";
+export * from "./hex_or_value.ts";
 export * from "./page_table_memory.ts";
 export * from "./walk.ts";
 export * from "./lookup_address.ts";

@@ -6,6 +6,7 @@
  */
 
 import type { Entry } from "./entry.ts";
+import { hexOrValue } from "./hex_or_value.ts";
 import { PTRS_PER_TABLE } from "./page_64_types.ts";
 
 /** Words (32-bit) per table: 512 entries, each as a low and a high half. */
@@ -222,8 +223,4 @@ function checkHalf(half: number, which: string): void {
       `Entry ${which} half ${half} is not an unsigned 32-bit number`,
     );
   }
-}
-
-function hexOrValue(n: number): string {
-  return Number.isInteger(n) && n >= 0 ? "0x" + n.toString(16) : String(n);
 }

@@ -7,6 +7,7 @@
  */
 
 import type { Entry } from "../../mmu/entry.ts";
+import { hexOrValue } from "../../mmu/hex_or_value.ts";
 import type { Xen } from "./xen.ts";
 
 /**
@@ -20,7 +21,7 @@ import type { Xen } from "./xen.ts";
 export function checkMachineAddress(xen: Xen, ptr: number, what: string): void {
   if (!Number.isInteger(ptr) || ptr < 0 || ptr >= xen.mem.frames * 4096) {
     throw new RangeError(
-      `${what} ${show(ptr)} is outside the machine: machine addresses are 0x0..0x${
+      `${what} ${hexOrValue(ptr)} is outside the machine: machine addresses are 0x0..0x${
         (xen.mem.frames * 4096 - 1).toString(16)
       }`,
     );
@@ -38,7 +39,7 @@ export function checkMachineAddress(xen: Xen, ptr: number, what: string): void {
 export function checkMfn(xen: Xen, mfn: number, what: string): void {
   if (!Number.isInteger(mfn) || mfn < 0 || mfn >= xen.mem.frames) {
     throw new RangeError(
-      `${what} ${show(mfn)} is outside the machine: machine frames are 0x0..0x${
+      `${what} ${hexOrValue(mfn)} is outside the machine: machine frames are 0x0..0x${
         (xen.mem.frames - 1).toString(16)
       }`,
     );
@@ -74,11 +75,7 @@ export function checkEntryHalves(entry: Entry, what: string): void {
 export function checkVirtualAddress(va: number, what: string): void {
   if (!Number.isInteger(va) || va < 0 || va >= 2 ** 48) {
     throw new RangeError(
-      `${what} ${show(va)} is not a 48-bit virtual address: use virt() for 64-bit spellings`,
+      `${what} ${hexOrValue(va)} is not a 48-bit virtual address: use virt() for 64-bit spellings`,
     );
   }
-}
-
-function show(n: number): string {
-  return Number.isInteger(n) && n >= 0 ? "0x" + n.toString(16) : String(n);
 }

@@ -6,6 +6,7 @@
  * @module
  */
 
+import { hexOrValue } from "../../mmu/hex_or_value.ts";
 import { PageTableMemory } from "../../mmu/page_table_memory.ts";
 import { XenConsole } from "./console.ts";
 import {
@@ -266,8 +267,10 @@ export class Xen {
   set_gpfn_from_mfn(mfn: number, pfn: number): void {
     if (!Number.isInteger(mfn) || !this.owns(mfn)) {
       throw new RangeError(
-        `Frame ${hexOf(mfn)} is not the domain's: it owns frames ${hexOf(this.firstMfn)}..${
-          hexOf(this.firstMfn + this.nrPages - 1)
+        `Frame ${hexOrValue(mfn)} is not the domain's: it owns frames ${
+          hexOrValue(this.firstMfn)
+        }..${
+          hexOrValue(this.firstMfn + this.nrPages - 1)
         }, and only their M2P entries are its to set`,
       );
     }
@@ -312,8 +315,4 @@ export class Xen {
       typeInfo: formatTypeInfo(word),
     };
   }
-}
-
-function hexOf(n: number): string {
-  return Number.isInteger(n) && n >= 0 ? "0x" + n.toString(16) : String(n);
 }
