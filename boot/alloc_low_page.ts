@@ -89,7 +89,7 @@ export function* alloc_low_pages(k: Kernel): BootStep<TableAlias> {
 function clear_page(k: Kernel, alias: TableAlias, stale: boolean): void {
   if (!alias.writable) {
     throw new KernelOops(
-      "ffff" + alias.va.toString(16).padStart(12, "0"),
+      alias.va,
       3,
       `clear_page of pfn 0x${alias.pfn.toString(16)} through a read-only mapping`,
     );

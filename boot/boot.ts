@@ -350,12 +350,7 @@ export class BootMachine {
     } else if (error instanceof KernelOops) {
       // a page fault Xen does not fix goes to the guest's page_fault handler, which prints this
       if (this.xen !== null) {
-        // the address in its 48-bit form: the low 12 of its 16 hex digits
-        propagate_page_fault(
-          this.xen,
-          Number.parseInt(error.address.slice(-12), 16),
-          error.errorCode,
-        );
+        propagate_page_fault(this.xen, error.va, error.errorCode);
       }
       this.#outcome = "oops";
       lines = error.lines;
@@ -494,7 +489,7 @@ function* writeFresh(k: Kernel, base: number): BootStep {
   const r = walk(k.mem, k.cr3() * PAGE_SIZE, va, { access: "write" });
   if (r.fault !== null) {
     throw new KernelOops(
-      "ffff" + va.toString(16).padStart(12, "0"),
+      va,
       r.fault.reason === "protection" ? 3 : 2,
       `first write to a page memblock handed out: ${r.fault.detail}`,
     );

@@ -5,6 +5,8 @@
  * @module
  */
 
+import { formatVirt } from "../mmu/virtual_address.ts";
+
 /**
  * A `BUG()`: the kernel found a state it cannot go on from, e.g. `pin_pagetable_pfn` when Xen
  * refuses the pin. x86 spells `BUG()` as `ud2`, an invalid opcode; the kernel's handler for it
@@ -50,11 +52,13 @@ export class KernelBug extends Error {
  * An oops: a kernel-mode access the page tables do not allow, e.g. a write to a page that is
  * mapped read-only. The kernel prints `BUG: unable to handle kernel paging request at ADDRESS`
  * and `Oops: CODE [#1] SMP`, where CODE is the page-fault error code (3: a write to a present
- * page, in kernel mode). Unlike `BUG()`, this has a handler early: `early_trap_init` registers
- * `page_fault` (with Xen too, as a trap table). The lines go to the kernel log; this early, a
+ * page, in kernel mode). Unlike `BUG()`, this has a handler early: `early_trap_init` (in 3.9
+ * `early_trap_pf_init`) registers `page_fault`, with Xen too, as a trap table. The lines go to the kernel log; this early, a
  * console shows them only with `earlyprintk=xen` (or its native equivalent).
  */
 export class KernelOops extends Error {
+  /** The faulting virtual address (48-bit form). */
+  readonly va: number;
   /** The faulting virtual address, as the kernel prints it (16 hex digits). */
   readonly address: string;
   /** The page-fault error code. */
@@ -63,13 +67,15 @@ export class KernelOops extends Error {
   /**
    * Create the failure.
    *
-   * @param address The faulting address, 16 hex digits.
+   * @param va The faulting address (48-bit form).
    * @param errorCode The x86 page-fault error code.
    * @param why What the model was doing, for people.
    */
-  constructor(address: string, errorCode: number, why: string) {
+  constructor(va: number, errorCode: number, why: string) {
+    const address = formatVirt(va).slice(2); // %p: 16 hex digits, no 0x
     super(`unable to handle kernel paging request at ${address} (${why})`);
     this.name = "KernelOops";
+    this.va = va;
     this.address = address;
     this.errorCode = errorCode;
   }

@@ -20,7 +20,6 @@ import {
   entryFrame,
   entryHi,
   entryLo,
-  formatVirt,
   lookup_address,
   PAGE_SIZE,
 } from "../../mmu/mod.ts";
@@ -83,7 +82,7 @@ function xen_set_pte_init(k: Kernel, table: TableAlias, index: number, lo: numbe
     if (r.kind === "emulated") k.stats.emulatedStores++;
     return;
   }
-  throw new KernelOops(formatVirt(va).slice(2), 3, `set_pte: ${r.detail}`);
+  throw new KernelOops(va, 3, `set_pte: ${r.detail}`);
 }
 
 /**
