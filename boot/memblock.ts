@@ -18,7 +18,7 @@ import { printkHex } from "./printk.ts";
  * What `memblock_find_in_range` returns when nothing fits. The kernel's value is
  * `~(phys_addr_t)0`; -1 stands for it because it can never be a byte address.
  */
-export const MEMBLOCK_ERROR = -1;
+export const MEMBLOCK_ERROR: number = -1;
 
 /**
  * `MEMBLOCK_ALLOC_ACCESSIBLE`: an `end` of 0 asks for "below `memblock.current_limit`".

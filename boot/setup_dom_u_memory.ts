@@ -68,15 +68,15 @@ export interface DomUMemoryOptions {
    */
   slack?: number;
   /**
-   * `MAX_DOMAIN_PAGES`.
-   * @default {128 GiB in pages}
-   */
-  /**
    * The pages the start-of-day area is sized for (the P2M list has one entry per page). Default:
    * the domain's pages. A native machine larger than any PV domain that can be built starts from
    * the area of the largest one that can.
    */
   layoutPages?: number;
+  /**
+   * `MAX_DOMAIN_PAGES`.
+   * @default {128 GiB in pages}
+   */
   maxDomainPages?: number;
   /** `CONFIG_PHYSICAL_START` (`_text`). @default {0x1000000} */
   kernelStart?: number;

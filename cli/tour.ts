@@ -6,7 +6,7 @@
  */
 
 import { fileURLToPath } from "node:url";
-import { executeChapter, type FenceResult, listChapters, parseFences } from "./runner/mod.ts";
+import { executeChapter, type FenceResult, listChapters, parseFences } from "../docs/runner/mod.ts";
 
 const WIDTH = 100;
 
@@ -17,23 +17,20 @@ const WIDTH = 100;
  * no longer matches its chapter, or a failing assertion, stops the tour with the chapter's own
  * error message.
  *
- * @param args Command-line arguments: `tour` (the default), or `--help`.
+ * @param args Command-line arguments: none, or `--help`.
  * @returns The process exit code: 0 when every chapter ran and matched its text, 1 otherwise,
  *   2 for unknown arguments.
  */
 export async function main(args: readonly string[]): Promise<number> {
-  const [command = "tour", ...rest] = args;
-  if (command === "--help" || command === "-h") {
+  if (args[0] === "--help" || args[0] === "-h") {
     console.log("Usage: deno task tour    walk through every chapter of the book, run live");
     return 0;
   }
-  if (command !== "tour" || rest.length > 0) {
-    console.error(
-      `Unknown arguments "${args.join(" ")}": the command line knows "tour" (deno task tour)`,
-    );
+  if (args.length > 0) {
+    console.error(`Unknown arguments "${args.join(" ")}": run \`deno task tour --help\``);
     return 2;
   }
-  const docs = fileURLToPath(new URL(".", import.meta.url));
+  const docs = fileURLToPath(new URL("../docs/", import.meta.url));
   const chapters = await listChapters(docs);
   console.log(rule("xen-mmu-book: a guided tour"));
   console.log(wrap(
@@ -144,4 +141,8 @@ function wrap(text: string): string {
   }
   if (line !== "") out.push("  " + line);
   return out.join("\n");
+}
+
+if (import.meta.main) {
+  main(Deno.args).then((code) => Deno.exit(code));
 }

@@ -9,9 +9,10 @@
  */
 
 import { parseArgs } from "node:util";
-import type { BootEvent } from "./kernel.ts";
-import { BootMachine, type BootResult } from "./boot.ts";
-import { PROFILES } from "./profiles.ts";
+import type { BootEvent } from "../boot/kernel.ts";
+import { BootMachine, type BootResult } from "../boot/boot.ts";
+import { PROFILES } from "../boot/profiles.ts";
+import { parseMemorySize } from "../boot/parse_memory_size.ts";
 
 const USAGE = `Usage: deno task sim --kernel ID --memory SIZE [options]
 
@@ -40,45 +41,6 @@ const EVENT_KINDS = [
 
 /** A command-line mistake: printed with the usage hint, exit code 2. */
 class UsageError extends Error {}
-
-const UNITS: Readonly<Record<string, number>> = {
-  "": 1,
-  B: 1,
-  KiB: 2 ** 10,
-  MiB: 2 ** 20,
-  GiB: 2 ** 30,
-  TiB: 2 ** 40,
-};
-
-/**
- * Read a memory size: a number of bytes, or a number with `KiB`, `MiB`, `GiB` or `TiB`.
- *
- * @example
- * ```ts
- * import assert from "node:assert/strict";
- * import { parseMemorySize } from "@xenmmu/book";
- * assert.equal(parseMemorySize("4.5GiB"), 4.5 * 2 ** 30);
- * assert.equal(parseMemorySize("1073741824"), 2 ** 30);
- * assert.throws(() => parseMemorySize("4GB"), /Memory size "4GB" is not/);
- * ```
- *
- * @param text The size as written.
- * @returns Bytes.
- * @throws {RangeError} When the text is not such a size, or not a whole number of 4 KiB pages.
- */
-export function parseMemorySize(text: string): number {
-  const m = /^(\d+(?:\.\d+)?)(B|KiB|MiB|GiB|TiB)?$/.exec(text.trim());
-  if (m === null) {
-    throw new RangeError(
-      `Memory size "${text}" is not a number of bytes or a number with KiB, MiB, GiB or TiB`,
-    );
-  }
-  const bytes = Number(m[1]) * UNITS[m[2] ?? ""];
-  if (!Number.isSafeInteger(bytes) || bytes <= 0 || bytes % 4096 !== 0) {
-    throw new RangeError(`Memory size "${text}" is not a whole number of 4 KiB pages`);
-  }
-  return bytes;
-}
 
 /** One event as a trace line. */
 function traceLine(e: BootEvent): string {
@@ -228,3 +190,5 @@ function run(args: readonly string[], out: (line: string) => void): number {
   );
   return 0;
 }
+
+if (import.meta.main) Deno.exit(simMain(Deno.args));

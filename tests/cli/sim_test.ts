@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import { mock } from "node:test";
-import { parseMemorySize, simMain } from "../../mod.ts";
+import { parseMemorySize } from "../../mod.ts";
+import { simMain } from "../../cli/sim.ts";
 
 function run(args: string[]): { code: number; out: string[]; err: string[] } {
   const out: string[] = [];

@@ -1,0 +1,23 @@
+/**
+ * `deno task outcomes`: the book's outcome table, every profile at every size, on Xen and on the
+ * same machine booted natively.
+ *
+ * @module
+ */
+
+import { OUTCOME_PROFILES, OUTCOME_SIZES, outcomeTable } from "../boot/outcome_table.ts";
+
+/**
+ * Print the outcome table for Xen PV, then for the native control run.
+ *
+ * @param out Where the lines go (standard output by default).
+ * @returns The exit code, 0.
+ */
+export function outcomesMain(out: (line: string) => void = console.log): number {
+  for (const hypervisor of ["xen", "native"] as const) {
+    out(outcomeTable(OUTCOME_SIZES, OUTCOME_PROFILES, hypervisor).join("\n"));
+  }
+  return 0;
+}
+
+if (import.meta.main) Deno.exit(outcomesMain());
