@@ -12,6 +12,7 @@ import {
   entryHi,
   entryLo,
   findEntries,
+  formatVirt,
   PAGE_SIZE,
   PageTableMemory,
   walk,
@@ -24,6 +25,8 @@ import { INVALID_M2P_ENTRY, type Xen } from "../xen/hypervisor/xen.ts";
 import { type StartOfDayLayout, startOfDayLayout } from "../xen/hypervisor/start_of_day_layout.ts";
 import { MAX_DOMAIN_PAGES } from "./xen_memory_setup.ts";
 import { xen_pv_mmu_ops } from "../xen/guest/xen_mmu_ops.ts";
+import { xen_panic_event } from "../xen/guest/xen_panic_event.ts";
+import { do_page_fault, panic } from "./fault.ts";
 import type { PgtBuf } from "./find_early_table_space.ts";
 import { initMemoryMappingCalls } from "./init_memory_mapping_calls.ts";
 import { init_memory_mapping } from "./init_memory_mapping.ts";
@@ -232,6 +235,11 @@ export class BootMachine {
         return pfn === INVALID_M2P_ENTRY ? -1 : pfn;
       },
       cr3: xen === null ? () => t.init_level4_pgt : () => xen!.cr3!,
+      cpu_cr2: 0,
+      // xen_start_kernel: per_cpu(xen_vcpu, 0) = &HYPERVISOR_shared_info->vcpu_info[0], and
+      // HYPERVISOR_shared_info is still &xen_dummy_shared_info, a zeroed page of the kernel's
+      xen_vcpu: xen === null ? null : { arch: { cr2: 0 } },
+      panic_notifier_list: [],
     };
     this.kernel = k;
     const bootstrapL2 = xen === null
@@ -348,21 +356,40 @@ export class BootMachine {
         }
       }
     } else if (error instanceof KernelOops) {
-      // a page fault Xen does not fix goes to the guest's page_fault handler, which prints this
-      if (this.xen !== null) {
-        propagate_page_fault(this.xen, error.va, error.errorCode);
-      }
       this.#outcome = "oops";
-      lines = error.lines;
+      const xen = this.xen;
+      // the CPU puts the address in cr2; under Xen, Xen reads it and passes the fault on
+      k.cpu_cr2 = error.va;
+      if (xen !== null) propagate_page_fault(xen, error.va, error.errorCode);
+      const report = do_page_fault(k, error.errorCode);
+      this.#notes.push(oopsNote(k, error, report.address));
+      this.#panic = report.lines.join("\n");
+      return;
     } else if (error instanceof KernelPanic) {
       this.#outcome = "panic";
-      lines = [error.line];
+      lines = [];
+      panic(k, error.message, (line) => lines.push(line));
     } else {
       throw error;
     }
     k.log.push(...lines);
     this.#panic = lines.join("\n");
   }
+}
+
+/** The note that says what really faulted, and why the guest reported another address. */
+function oopsNote(k: Kernel, error: KernelOops, seen: number): string {
+  const pa = walk(k.mem, k.cr3() * PAGE_SIZE, error.va).pa;
+  const frame = pa === null ? -1 : k.mfn_to_pfn(Math.floor(pa / PAGE_SIZE));
+  const page = frame < 0 ? "" : ` (pfn 0x${frame.toString(16)})`;
+  const what =
+    `The page fault was at ${formatVirt(error.va)}${page}, error code ${error.errorCode}: ` +
+    `${error.why}.`;
+  if (k.xen === null || seen === error.va) return what;
+  return `${what} Xen stored that address in the vCPU's vcpu_info (arch.cr2 = ` +
+    `${formatVirt(k.xen.vcpu_info.arch.cr2)}), but the guest's xen_vcpu still points into ` +
+    "xen_dummy_shared_info until xen_pagetable_setup_done, so xen_read_cr2 returned 0 and the " +
+    "oops reports a NULL pointer dereference";
 }
 
 /** Check rule overrides: known names, allowed values. */
@@ -444,6 +471,8 @@ function* bootSteps(
   yield* setup_kernel_pagetable(k, layout, bootstrapL2, nrPages);
   // setup_arch: early_trap_init comes long before init_memory_mapping; trap_init comes after
   yield* early_trap_init(k);
+  // setup_arch: x86_init.oem.arch_setup is xen_arch_setup, which registers xen_panic_event
+  if (k.xen !== null) k.panic_notifier_list.push(xen_panic_event);
   if (k.rules.code === "3.9") {
     // early_alloc_pgt_buf: the 5-page seed from BRK is the only "window" 3.9 has
     k.pgt_buf = { ...brkSeed! };

@@ -135,6 +135,17 @@ export interface Kernel {
   mfn_to_pfn(mfn: number): number;
   /** The machine frame in CR3. */
   cr3(): number;
+  /** The CPU's cr2 register, which a page fault sets (read as such only natively). */
+  cpu_cr2: number;
+  /**
+   * Under Xen, the `vcpu_info` the percpu pointer `xen_vcpu` points at: until
+   * `xen_pagetable_setup_done` installs the real shared page (after `paging_init`), that is
+   * vCPU 0's entry in `xen_dummy_shared_info`, a zeroed page in the kernel image, which Xen never
+   * writes. Null natively.
+   */
+  xen_vcpu: { readonly arch: { cr2: number } } | null;
+  /** `panic_notifier_list`: what `panic()` calls after printing its line. */
+  readonly panic_notifier_list: Array<(k: Kernel) => void>;
 }
 
 /**

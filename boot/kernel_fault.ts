@@ -49,20 +49,19 @@ export class KernelBug extends Error {
 }
 
 /**
- * An oops: a kernel-mode access the page tables do not allow, e.g. a write to a page that is
- * mapped read-only. The kernel prints `BUG: unable to handle kernel paging request at ADDRESS`
- * and `Oops: CODE [#1] SMP`, where CODE is the page-fault error code (3: a write to a present
- * page, in kernel mode). Unlike `BUG()`, this has a handler early: `early_trap_init` (in 3.9
- * `early_trap_pf_init`) registers `page_fault`, with Xen too, as a trap table. The lines go to the kernel log; this early, a
- * console shows them only with `earlyprintk=xen` (or its native equivalent).
+ * A page fault the kernel raised: a kernel-mode access the page tables do not allow, e.g. a write
+ * to a page mapped read-only. This is the CPU's side (the address, the error code); what the
+ * kernel then prints comes from its handler, `do_page_fault` (`boot/fault.ts`), which under Xen does not
+ * even see this address. Unlike `BUG()`, a page fault has a handler early: `early_trap_init` (in
+ * 3.9 `early_trap_pf_init`) registers `page_fault`, with Xen too, as a trap table.
  */
 export class KernelOops extends Error {
-  /** The faulting virtual address (48-bit form). */
+  /** The faulting virtual address (48-bit form): what the CPU puts in cr2. */
   readonly va: number;
-  /** The faulting virtual address, as the kernel prints it (16 hex digits). */
-  readonly address: string;
   /** The page-fault error code. */
   readonly errorCode: number;
+  /** What the model was doing, for people. */
+  readonly why: string;
 
   /**
    * Create the failure.
@@ -72,19 +71,10 @@ export class KernelOops extends Error {
    * @param why What the model was doing, for people.
    */
   constructor(va: number, errorCode: number, why: string) {
-    const address = formatVirt(va).slice(2); // %p: 16 hex digits, no 0x
-    super(`unable to handle kernel paging request at ${address} (${why})`);
+    super(`page fault at ${formatVirt(va)}, error code ${errorCode} (${why})`);
     this.name = "KernelOops";
     this.va = va;
-    this.address = address;
     this.errorCode = errorCode;
-  }
-
-  /** The lines the kernel prints. */
-  get lines(): string[] {
-    return [
-      `BUG: unable to handle kernel paging request at ${this.address}`,
-      `Oops: ${this.errorCode.toString(16).padStart(4, "0")} [#1] SMP`,
-    ];
+    this.why = why;
   }
 }

@@ -20,6 +20,7 @@ export * from "./setup_dom_u_memory.ts";
 export * from "./init_memory_mapping_calls.ts";
 export * from "./find_early_table_space.ts";
 export * from "./kernel_fault.ts";
+export * from "./fault.ts";
 export * from "./early_trap_init.ts";
 export * from "./profiles.ts";
 export * from "./kernel.ts";

@@ -58,6 +58,11 @@ export interface PvMmuOps {
    */
   load_idt(k: Kernel, gates: readonly IdtGate[]): BootStep;
   /**
+   * `read_cr2()` (`pv_mmu_ops.read_cr2`): the faulting address, as the page-fault handler reads
+   * it. Natively the CPU register; under Xen whatever `xen_vcpu` holds.
+   */
+  read_cr2(k: Kernel): number;
+  /**
    * `write_idt_entry` of one gate into the loaded IDT (`pv_cpu_ops.write_idt_entry`): under Xen
    * the gate goes to Xen as a one-entry trap table.
    */
@@ -144,4 +149,5 @@ export const native_pv_mmu_ops: PvMmuOps = {
   // the model keeps no IDT for bare metal: nothing on it raises an exception it must route
   *load_idt() {},
   *write_idt_entry() {},
+  read_cr2: (k) => k.cpu_cr2,
 };

@@ -23,12 +23,25 @@ Deno.test("2.6.39-rc1: the RW fixmap alias of an existing table is refused", () 
     "(XEN) mm.c:904:d1 Error getting mfn 101601 (pfn 1601) from L1 entry 8000000101601063 for l1e_owner=1, pg_owner=1",
     "(XEN) mm.c:4967:d1 ptwr_emulate: could not get_page_from_l1e()",
   ]);
-  // the faulting store is the kernel's write into bm_pte (slot 0's entry, index 511)
+  // the guest reads cr2 from xen_dummy_shared_info: its oops says NULL, and the idle task dies
   assert.equal(
     r.panic,
-    "BUG: unable to handle kernel paging request at ffffffff81a00ff8\nOops: 0003 [#1] SMP",
+    [
+      "BUG: unable to handle kernel NULL pointer dereference at           (null)",
+      "PGD 0 ", // init_level4_pgt's slot 0: xen_setup_kernel_pagetable zapped the identity map
+      "Oops: 0003 [#1] SMP ",
+      "CR2: 0000000000000000",
+      "Kernel panic - not syncing: Attempted to kill the idle task!",
+    ].join("\n"),
   );
+  // the faulting store is the kernel's write into bm_pte (slot 0's entry, index 511): Xen
+  // propagated that address, into the vcpu_info the guest is not reading yet
+  assert.equal(m.xen!.vcpu_info.arch.cr2, virt("0xffffffff81a00ff8"));
   assert.equal(m.kernel.bmPteVa + 511 * 8, virt("0xffffffff81a00ff8"));
+  assert.match(r.notes.at(-1)!, /^The page fault was at 0xffffffff81a00ff8 \(pfn 0x1a00\)/);
+  // the panic notifier asked Xen for SHUTDOWN_crash; Xen says nothing of a domU's shutdown
+  assert.equal(m.xen!.shutdown, "crash");
+  assert.equal(r.xen_log.length, 3);
 });
 
 Deno.test("published-range: boots up to 4 GiB, fails above it at the pin of pgt_buf_end - 1", async (t) => {
@@ -85,16 +98,25 @@ Deno.test("2.6.39-rc-top: boots, then oopses on a freed page of [end, top) left 
   const r = m.finish();
   assert.equal(r.outcome, "oops");
   const w = r.pgt_buf[0];
-  const address = virt("0x" + r.panic!.split("\n")[0].slice(-16));
+  // the oops says NULL (the guest reads cr2 from the dummy shared info); the real address is
+  // the one Xen propagated
+  assert.match(
+    r.panic!,
+    /^BUG: unable to handle kernel NULL pointer dereference at {11}\(null\)$/m,
+  );
+  const address = m.xen!.vcpu_info.arch.cr2;
   const pfn = (address - __va(0)) / 4096;
+  assert.ok(r.notes.some((n) => n.includes(`(pfn 0x${pfn.toString(16)})`)));
   assert.ok(pfn >= w.end && pfn < w.top, `pfn ${pfn.toString(16)}`);
   // freed: not reserved as PGTABLE; and read-only
   assert.equal(walk(m.kernel.mem, m.kernel.cr3() * 4096, address).writable, false);
   assert.ok(!r.log.some((l) => l.startsWith("xen: setting RW")));
   // early_trap_init gave Xen the page-fault handler, so the fault reached the guest's handler
   assert.notEqual(m.xen!.trapHandler(TRAP_page_fault), 0);
-  assert.equal(m.xen!.shutdown, null);
-  assert.deepEqual(r.log.slice(-2), r.panic?.split("\n"));
+  assert.equal(m.xen!.shutdown, "crash"); // xen_panic_event
+  assert.deepEqual(r.xen_log, []);
+  assert.deepEqual(r.log.slice(-5), r.panic?.split("\n"));
+  assert.equal(r.log.at(-1), "Kernel panic - not syncing: Attempted to kill the idle task!");
 });
 
 Deno.test("alloc-hooks: the hook finds nothing, the window's own ptes are written RW, the pin is refused", () => {

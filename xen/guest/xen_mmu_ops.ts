@@ -240,4 +240,17 @@ export const xen_pv_mmu_ops: PvMmuOps = {
   },
   load_idt: xen_load_idt,
   write_idt_entry: xen_write_idt_entry,
+  read_cr2: xen_read_cr2,
 };
+
+/**
+ * `xen_read_cr2`: `xen_vcpu->arch.cr2`. Early in boot `xen_vcpu` still points into
+ * `xen_dummy_shared_info`, so this reads 0 whatever address faulted: Xen stored the real one in
+ * the real shared page, which the guest is not looking at yet.
+ *
+ * @param k The kernel.
+ * @returns The address the guest believes faulted.
+ */
+export function xen_read_cr2(k: Kernel): number {
+  return k.xen_vcpu!.arch.cr2;
+}

@@ -16,6 +16,7 @@
 
 import { TRAP_page_fault } from "./do_set_trap_table.ts";
 import type { Xen } from "./xen.ts";
+import { domain_shutdown, SHUTDOWN_crash } from "./do_sched_op.ts";
 
 /**
  * The lines of Xen 4.1.0's `traps.c` that print, as `MM_C_LINE` does for `mm.c`.
@@ -120,7 +121,11 @@ export function do_guest_trap(xen: Xen, trapnr: number, errorCode: number): Gues
 
 /**
  * `propagate_page_fault(addr, error_code)`: a page fault Xen does not fix itself (not a
- * writable-page-table write it can emulate) goes to the guest's page-fault handler.
+ * writable-page-table write it can emulate) goes to the guest's page-fault handler. A PV guest
+ * cannot read the CPU's cr2, so Xen stores the address in the vCPU's `vcpu_info` (`arch.cr2`, in
+ * the domain's shared page), where the guest's `xen_read_cr2` looks for it. (Xen also clears the
+ * error code's user bit for a fault in guest kernel mode, since a 64-bit PV kernel runs in ring 3;
+ * the model passes kernel-mode codes already.)
  *
  * Not modelled: a page fault with no handler registered. Xen then prints
  * `dN:vN: unhandled page fault (ec=...)` and a walk of the page tables before the bounce crashes
@@ -138,7 +143,10 @@ export function propagate_page_fault(
   address: number,
   errorCode: number,
 ): GuestTrapResult {
-  if (xen.trapHandler(TRAP_page_fault) !== 0) return "delivered";
+  if (xen.trapHandler(TRAP_page_fault) !== 0) {
+    xen.vcpu_info.arch.cr2 = address; // arch_set_cr2; guest_context.ctrlreg[2] too
+    return "delivered";
+  }
   throw new Error(
     `Page fault at 0x${address.toString(16)} (error code ${errorCode}) with no guest handler: ` +
       "Xen's report of an unhandled page fault is not modelled",
@@ -158,5 +166,5 @@ export function domain_crash_synchronous(xen: Xen): void {
   if (xen.shutdown !== null) return;
   xen.console.printk(`Domain ${xen.domid} (vcpu#0) crashed on cpu#0:`);
   xen.console.printk("----[ Xen-4.1.0  x86_64  debug=y  Not tainted ]----");
-  xen.shutdown = "crash";
+  domain_shutdown(xen, SHUTDOWN_crash);
 }

@@ -23,6 +23,7 @@ export * from "./do_update_va_mapping.ts";
 export * from "./guest_write.ts";
 export * from "./do_set_trap_table.ts";
 export * from "./do_guest_trap.ts";
+export * from "./do_sched_op.ts";
 export * from "./check_invariants.ts";
 export * from "./state_digest.ts";
 export * from "./who_maps.ts";

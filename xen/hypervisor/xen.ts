@@ -6,6 +6,7 @@
  * @module
  */
 
+import type { ShutdownReason } from "./do_sched_op.ts";
 import { hexOrValue } from "../../mmu/hex_or_value.ts";
 import { PageTableMemory } from "../../mmu/page_table_memory.ts";
 import { XenConsole } from "./console.ts";
@@ -148,7 +149,14 @@ export class Xen {
    */
   readonly trapTable: Float64Array = new Float64Array(256);
   /** Why the domain shut down (`crash` once Xen crashed it), or null while it runs. */
-  shutdown: "crash" | null = null;
+  shutdown: ShutdownReason | null = null;
+  /**
+   * vCPU 0's `vcpu_info` in the domain's real `shared_info` page, as far as the model needs it:
+   * `arch.cr2`, where Xen's `propagate_page_fault` stores the faulting address (`arch_set_cr2`) for
+   * the guest to read. Xen puts the same value in the vCPU's saved context (`ctrlreg[2]`), which
+   * is what a debugger such as `xenctx` shows for a crashed domain that was kept.
+   */
+  readonly vcpu_info: { readonly arch: { cr2: number } } = { arch: { cr2: 0 } };
 
   /**
    * Build a domain of `nrPages` pages with mfn = pfn + `mfnOffset`, every frame
