@@ -46,15 +46,15 @@ export function* alloc_low_page(k: Kernel): BootStep<TableAlias> {
  *
  * @param k The kernel.
  * @returns The page's direct-map alias; yields an `alloc_low_page` event.
- * @throws {KernelPanic} "alloc_low_pages: ran out of memory" or "alloc_low_pages: can not alloc
- *   memory", as 3.9 words them.
+ * @throws {KernelPanic} "alloc_low_page: ran out of memory" or "alloc_low_page: can not alloc
+ *   memory", as 3.9 words them (singular, the name the function had before 3.9).
  */
 export function* alloc_low_pages(k: Kernel): BootStep<TableAlias> {
   let pfn: number;
   const buf = k.pgt_buf;
   if (buf.end + 1 > buf.top || !k.can_use_brk_pgt) {
     if (k.min_pfn_mapped >= k.max_pfn_mapped) {
-      throw new KernelPanic("alloc_low_pages: ran out of memory");
+      throw new KernelPanic("alloc_low_page: ran out of memory");
     }
     const ret = memblock_find_in_range_node(
       k.memory.memblock,
@@ -63,7 +63,7 @@ export function* alloc_low_pages(k: Kernel): BootStep<TableAlias> {
       PAGE_SIZE,
       PAGE_SIZE,
     );
-    if (ret === MEMBLOCK_ERROR) throw new KernelPanic("alloc_low_pages: can not alloc memory");
+    if (ret === MEMBLOCK_ERROR) throw new KernelPanic("alloc_low_page: can not alloc memory");
     memblock_reserve(k.memory.memblock, ret, PAGE_SIZE);
     pfn = ret / PAGE_SIZE;
   } else {

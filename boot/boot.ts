@@ -8,11 +8,15 @@
 
 import {
   __va,
+  _PAGE_GLOBAL,
+  _PAGE_PCD,
+  _PAGE_PWT,
   entryFlags,
   entryHi,
   entryLo,
   findEntries,
   formatVirt,
+  PAGE_FLAGS_MASK,
   PAGE_SIZE,
   PageTableMemory,
   walk,
@@ -23,9 +27,10 @@ import { TRAP_invalid_op } from "../xen/hypervisor/do_set_trap_table.ts";
 import { type Mapping, whoMaps } from "../xen/hypervisor/who_maps.ts";
 import { INVALID_M2P_ENTRY, type Xen } from "../xen/hypervisor/xen.ts";
 import { type StartOfDayLayout, startOfDayLayout } from "../xen/hypervisor/start_of_day_layout.ts";
-import { MAX_DOMAIN_PAGES } from "./xen_memory_setup.ts";
+import { maxDomainPages } from "./xen_memory_setup.ts";
 import { xen_pv_mmu_ops } from "../xen/guest/xen_mmu_ops.ts";
 import { xen_panic_event } from "../xen/guest/xen_panic_event.ts";
+import { XEN_DOMU_SUPPORTED_PTE_MASK } from "../xen/guest/xen_pv_prot.ts";
 import { do_page_fault, panic } from "./fault.ts";
 import type { PgtBuf } from "./find_early_table_space.ts";
 import { initMemoryMappingCalls } from "./init_memory_mapping_calls.ts";
@@ -176,12 +181,14 @@ export class BootMachine {
           `kernel map): the native run starts from the start-of-day area of a ${layoutPages}-page one`,
       );
     }
-    if (hypervisor === "xen" && nrPages > MAX_DOMAIN_PAGES) {
+    const cap = maxDomainPages(rules.code);
+    if (hypervisor === "xen" && nrPages > cap) {
       notes.push(
-        `Linux caps a domU at MAX_DOMAIN_PAGES (${MAX_DOMAIN_PAGES} pages, 128 GiB): the other ` +
-          `${
-            nrPages - MAX_DOMAIN_PAGES
-          } pages become balloon space above it, mapped with empty ptes`,
+        `Linux ${rules.code} caps a domU at MAX_DOMAIN_PAGES (${cap} pages, ${
+          cap / 2 ** 18
+        } GiB): the other ${
+          nrPages - cap
+        } pages become balloon space above it, mapped with empty ptes`,
       );
     }
     const domU = setupDomUMemory({
@@ -235,6 +242,8 @@ export class BootMachine {
         return pfn === INVALID_M2P_ENTRY ? -1 : pfn;
       },
       cr3: xen === null ? () => t.init_level4_pgt : () => xen!.cr3!,
+      // xen_start_kernel: __supported_pte_mask &= ~_PAGE_GLOBAL, and a domU also loses PWT, PCD
+      __supported_pte_mask: xen === null ? PAGE_FLAGS_MASK : XEN_DOMU_SUPPORTED_PTE_MASK,
       cpu_cr2: 0,
       // xen_start_kernel: per_cpu(xen_vcpu, 0) = &HYPERVISOR_shared_info->vcpu_info[0], and
       // HYPERVISOR_shared_info is still &xen_dummy_shared_info, a zeroed page of the kernel's
@@ -278,6 +287,11 @@ export class BootMachine {
         pinned: false,
       };
     });
+  }
+
+  /** What the model noted for the reader so far (the result's `notes`). */
+  get notes(): readonly string[] {
+    return [...this.#notes];
   }
 
   /** The outcome once the boot has ended, else null. */

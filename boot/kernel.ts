@@ -135,6 +135,12 @@ export interface Kernel {
   mfn_to_pfn(mfn: number): number;
   /** The machine frame in CR3. */
   cr3(): number;
+  /**
+   * `__supported_pte_mask`, as a flags word: the bits `pfn_pte` keeps of a present entry's
+   * protection (`massage_pgprot`). Natively every bit; `xen_start_kernel` clears `_PAGE_GLOBAL`
+   * and, in a domU, `_PAGE_PWT | _PAGE_PCD`.
+   */
+  readonly __supported_pte_mask: number;
   /** The CPU's cr2 register, which a page fault sets (read as such only natively). */
   cpu_cr2: number;
   /**

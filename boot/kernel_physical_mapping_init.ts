@@ -35,7 +35,7 @@ import {
 import { alloc_low_page, map_low_page, unmap_low_page } from "./alloc_low_page.ts";
 import { e820_any_mapped, E820_RAM, E820_RESERVED_KERN } from "./e820.ts";
 import { entryPfn, type Kernel, makeAlias, type TableAlias } from "./kernel.ts";
-import { type BootStep, pfn_pte } from "./paravirt.ts";
+import { type BootStep, massage_pgprot, pfn_pte } from "./paravirt.ts";
 
 /**
  * `kernel_physical_mapping_init(start, end, page_size_mask)`: map physical `[start, end)` at
@@ -208,6 +208,7 @@ export function phys_pte_init(
   fresh = false,
 ): number {
   let last = end;
+  prot = massage_pgprot(k, prot); // what pfn_pte does to prot for every pte of the run
   const words = k.mem.table(pte.mfn); // reading needs no permission
   const setPte = k.pv.set_pte;
   const v39 = k.rules.code === "3.9";

@@ -180,7 +180,8 @@ export function memblock_find_region(
 }
 
 /**
- * `memblock_find_base`: the top-down search. Walks `memblock.memory` from its last region down,
+ * `memblock_find_base`: the top-down search. An `end` of {@linkcode MEMBLOCK_ALLOC_ACCESSIBLE}
+ * means `memblock.current_limit`. Walks `memblock.memory` from its last region down,
  * skipping regions smaller than `size`, stopping at the first region that ends at or below
  * `start`, and tries {@linkcode memblock_find_region} on each region clipped to
  * `[start, end)`.
@@ -199,6 +200,8 @@ export function memblock_find_base(
   start: number,
   end: number,
 ): number {
+  // "Pump up max_addr": the caller may ask for "whatever is accessible now"
+  if (end === MEMBLOCK_ALLOC_ACCESSIBLE) end = mb.currentLimit;
   for (let i = mb.memory.length - 1; i >= 0; i--) {
     const { base: memBase, size: memSize } = mb.memory[i];
     if (memSize < size) continue;

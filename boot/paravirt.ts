@@ -70,6 +70,18 @@ export interface PvMmuOps {
 }
 
 /**
+ * `massage_pgprot(pgprot)`: a present protection loses the bits `__supported_pte_mask` clears (G
+ * under Xen PV); a not-present one is kept as it is.
+ *
+ * @param k The kernel.
+ * @param flags A flags word.
+ * @returns The flags the entry gets.
+ */
+export function massage_pgprot(k: Kernel, flags: number): number {
+  return (flags & 1) !== 0 ? (flags & k.__supported_pte_mask) >>> 0 : flags;
+}
+
+/**
  * `pfn_pte(pfn, prot)` (and `__pmd`, `__pud`, `__pgd` of a table's pfn): the entry value, with
  * the machine frame in it. A pfn without a machine frame (a ballooned-out page under Xen) gives
  * an empty entry, as `pte_pfn_to_mfn` makes it.
@@ -80,6 +92,7 @@ export interface PvMmuOps {
  * @returns The entry's halves.
  */
 export function pfn_pte(k: Kernel, pfn: number, flags: number): { lo: number; hi: number } {
+  flags = massage_pgprot(k, flags);
   const mfn = k.pfn_to_mfn(pfn);
   return mfn < 0 ? { lo: 0, hi: 0 } : { lo: entryLo(mfn, flags), hi: entryHi(mfn, flags) };
 }

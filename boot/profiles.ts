@@ -41,12 +41,23 @@ export interface MappingRules {
   readonly pinBugLine: number;
 }
 
+/**
+ * What a profile is, historically: a Linux release; the code of a real tree between releases
+ * (named in {@linkcode KernelProfile.history}); or a reconstruction, on 2.6.39's code, of a rule
+ * that was discussed but never shipped as such.
+ */
+export type ProfileKind = "release" | "intermediate" | "reconstruction";
+
 /** A profile: an id, the rules, and one line for people. */
 export interface KernelProfile {
   /** The id the command line and the book use. */
   readonly id: string;
   /** What it is. */
   readonly summary: string;
+  /** A release, a real intermediate tree, or a reconstruction. */
+  readonly kind: ProfileKind;
+  /** Where it stands in the history of the 2011 commits, and how sure that is. */
+  readonly history: string;
   /** Its rules. */
   readonly rules: MappingRules;
 }
@@ -56,6 +67,8 @@ export const PROFILES: Readonly<Record<string, KernelProfile>> = {
   "2.6.38": {
     id: "2.6.38",
     summary: "Linux 2.6.38: low window, existing tables through __va, RO for [start, end)",
+    kind: "release",
+    history: "Linux 2.6.38 (March 2011), before the window moved.",
     rules: {
       code: "2.6.38",
       existingTables: "direct-map",
@@ -68,6 +81,8 @@ export const PROFILES: Readonly<Record<string, KernelProfile>> = {
   "2.6.39": {
     id: "2.6.39",
     summary: "Linux 2.6.39: high window, map_low_page, RO for [start, top), pagetable_reserve",
+    kind: "release",
+    history: "Linux 2.6.39 (May 2011): 4b239f45 and both mask_rw_pte changes, then 279b706b.",
     rules: {
       code: "2.6.39",
       existingTables: "map_low_page",
@@ -81,6 +96,9 @@ export const PROFILES: Readonly<Record<string, KernelProfile>> = {
     id: "2.6.39-rc1",
     summary: "2.6.39 code (high window, map_low_page) with 2.6.38's rule: RO for [start, end), " +
       "no fixmap clause",
+    kind: "intermediate",
+    history:
+      "The tree of v2.6.39-rc1: 4b239f45 (Yinghai Lu, December 2010) was merged for rc1, and neither mask_rw_pte change had come yet; inferred from the commits, the rc1 mmu.c itself was not read.",
     rules: {
       code: "2.6.39",
       existingTables: "map_low_page",
@@ -93,6 +111,9 @@ export const PROFILES: Readonly<Record<string, KernelProfile>> = {
   "published-range": {
     id: "published-range",
     summary: "2.6.39-rc1 plus the fixmap clause: RO for the pages published so far, [start, end)",
+    kind: "reconstruction",
+    history:
+      "A reconstruction of the rule the May 2011 thread weighs: keep 2.6.38's [start, end) and add the fixmap clause; no tree shipped exactly this.",
     rules: {
       code: "2.6.39",
       existingTables: "map_low_page",
@@ -106,6 +127,9 @@ export const PROFILES: Readonly<Record<string, KernelProfile>> = {
     id: "2.6.39-rc-top",
     summary: "RO for [start, top) and the fixmap clause, but only [start, end) reserved and " +
       "nothing handed back RW",
+    kind: "intermediate",
+    history:
+      'The tree between the rc5 merge 609cfda586c7 ("stable/bug-fixes-for-rc5", which brought "mask_rw_pte mark RO all pagetable pages up to pgt_buf_top") and 279b706b; which rc tags it spans was not verified.',
     rules: {
       code: "2.6.39",
       existingTables: "map_low_page",
@@ -119,6 +143,9 @@ export const PROFILES: Readonly<Record<string, KernelProfile>> = {
     id: "3.9",
     summary: "Linux 3.9: top-down mapping, page tables from the BRK seed and then from memory " +
       "already mapped; mask_rw_pte a no-op, no reserve hook",
+    kind: "release",
+    history:
+      "Linux 3.9 (April 2013): Yinghai Lu's top-down series (8d57470d and others) removed the window and the reserve hook.",
     rules: {
       code: "3.9",
       existingTables: "direct-map",
@@ -131,6 +158,9 @@ export const PROFILES: Readonly<Record<string, KernelProfile>> = {
   "alloc-hooks": {
     id: "alloc-hooks",
     summary: "2.6.39 without the direct-map clause: only the alloc hooks make pages RO",
+    kind: "reconstruction",
+    history:
+      "A reconstruction of the thread's other idea: drop the direct-map clause and let the alloc hooks make pages read-only; never shipped.",
     rules: {
       code: "2.6.39",
       existingTables: "map_low_page",

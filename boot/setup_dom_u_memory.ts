@@ -2,7 +2,7 @@
  * A 64-bit Xen PV domU's memory, from `xen_start_kernel` up to its first `init_memory_mapping`
  * (Linux 2.6.38 / 2.6.39) or its `init_mem_mapping` (3.9): the e820 map, memblock with its
  * reservations, `max_pfn`, `max_low_pfn`, `max_pfn_mapped` and (3.9) the BRK page-table seed
- * (addendum §12.2, §12.5).
+ * (Linux 2.6.38 and 2.6.39 `arch/x86/xen/setup.c` and `arch/x86/kernel/setup.c`; 3.9 likewise).
  *
  * @module
  */
@@ -40,7 +40,7 @@ import {
   type XenMemorySetupResult,
 } from "./xen_memory_setup.ts";
 
-/** `__bss_stop - _text` of the addendum's assumed 12 MiB image (`__bss_stop` = 0x1a80000). */
+/** `__bss_stop - _text` of the model's default 12 MiB image (`__bss_stop` = 0x1a80000). */
 export const DEFAULT_BSS_STOP_OFFSET = 0xa80000;
 /** `_brk_end - _text` of that image (`_brk_end` = 0x1a90000: 64 KiB of BRK used). */
 export const DEFAULT_BRK_END_OFFSET = 0xa90000;
@@ -139,7 +139,7 @@ export interface DomUMemory {
 }
 
 /**
- * Run a domU's early memory setup in the kernel's order (addendum §12.2.1):
+ * Run a domU's early memory setup in the kernel's order (`setup_arch` in 2.6.39):
  *
  * 1. `xen_setup_kernel_pagetable`: "XEN PAGETABLES" `[pt_base, + nr_pt_frames)`;
  * 2. `x86_64_start_reservations`: "TEXT DATA BSS" `[_text, __bss_stop)`, "RAMDISK";

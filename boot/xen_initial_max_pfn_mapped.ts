@@ -12,7 +12,7 @@ import { checkKernelVersion, type KernelVersion } from "./kernel_version.ts";
 
 /**
  * The L1 pages `xen_map_identity_early` may take from the BRK array `level1_ident_pgt` to extend
- * the identity map past the builder's tables (addendum §12.2.2).
+ * the identity map past the builder's tables (`xen_setup_kernel_pagetable`, 2.6.39 `arch/x86/xen/mmu.c`).
  */
 export const LEVEL1_IDENT_PAGES = 4;
 
@@ -27,7 +27,7 @@ export const LEVEL1_IDENT_PAGES = 4;
  * - 2.6.39: `xen_setup_kernel_pagetable` sets `max_pfn_mapped = PFN_DOWN(__pa(mfn_list))`, the
  *   first pfn of the P2M list (what lies above it "doesn't exist in pfn space" for
  *   `cleanup_highmap`).
- * - 3.9: the same assignment (`xen/mmu.c`, addendum §12.2.2); `init_mem_mapping` resets
+ * - 3.9: the same assignment (`arch/x86/xen/mmu.c`); `init_mem_mapping` resets
  *   `max_pfn_mapped` to 0 before its first step, so the value only matters until then.
  *
  * @param kernel Which release.

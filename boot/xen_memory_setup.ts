@@ -24,14 +24,36 @@ import { printkHex } from "./printk.ts";
 
 const MiB = 2 ** 20;
 const GiB = 2 ** 30;
+/** 3.9's `MAX_DOMAIN_PAGES`: 500 GiB of pages. */
+const maxDomainPages39 = 500 * GiB / PAGE_SIZE;
 
 /**
- * `MAX_DOMAIN_PAGES` with the default `CONFIG_XEN_MAX_DOMAIN_MEMORY=128` (GiB) of 64-bit
- * kernels. A domain with more pages boots with only this many: `xen_memory_setup` cuts the RAM
- * at 128 GiB, gives the pages above back to Xen and turns them into balloon space (see
- * {@linkcode xen_memory_setup}).
+ * `MAX_DOMAIN_PAGES` of 2.6.38 and 2.6.39, from the default `CONFIG_XEN_MAX_DOMAIN_MEMORY=128`
+ * (GiB) of their 64-bit kernels. A domain with more pages boots with only this many:
+ * `xen_memory_setup` cuts the RAM there, gives the pages above back to Xen and turns them into
+ * balloon space (see {@linkcode xen_memory_setup}). 3.9's default is larger: see
+ * {@linkcode maxDomainPages}.
  */
 export const MAX_DOMAIN_PAGES: number = 128 * GiB / PAGE_SIZE;
+
+/**
+ * `MAX_DOMAIN_PAGES` of a release: `CONFIG_XEN_MAX_DOMAIN_MEMORY` defaults to 128 (GiB) on x86-64
+ * in 2.6.38 and 2.6.39 and to 500 in 3.9 (`arch/x86/xen/Kconfig`).
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { maxDomainPages } from "@xenmmu/book";
+ * assert.equal(maxDomainPages("2.6.39") * 4096, 128 * 2 ** 30);
+ * assert.equal(maxDomainPages("3.9") * 4096, 500 * 2 ** 30);
+ * ```
+ *
+ * @param kernel The release.
+ * @returns The page count.
+ */
+export function maxDomainPages(kernel: KernelVersion): number {
+  return kernel === "3.9" ? maxDomainPages39 : MAX_DOMAIN_PAGES;
+}
 
 /** How much larger than the boot allocation the balloon region may grow (`EXTRA_MEM_RATIO`). */
 export const EXTRA_MEM_RATIO = 10;
@@ -73,7 +95,7 @@ export interface XenMemorySetupOptions {
   ptBase: number;
   /**
    * `MAX_DOMAIN_PAGES`.
-   * @default {MAX_DOMAIN_PAGES}
+   * @default {maxDomainPages(kernel): 128 GiB of pages, 500 GiB in 3.9}
    */
   maxDomainPages?: number;
 }
@@ -101,8 +123,8 @@ export interface XenMemorySetupResult {
  * `xen_memory_setup` for a domU. In order:
  *
  * 1. `max_pfn = min(MAX_DOMAIN_PAGES, nr_pages)`, `mem_end = max_pfn << PAGE_SHIFT`;
- * 2. every RAM entry that crosses `mem_end` is cut there and the part above counted in
- *    `extra_pages`; what remains is added to the e820 map;
+ * 2. every RAM entry that ends above `mem_end` is cut there and the part above (all of it, for an
+ *    entry wholly above) counted in `extra_pages`; what remains is added to the e820 map;
  * 3. `xen_extra_mem_start` starts at `mem_end` (2.6.38) or `max(4 GiB, mem_end)` (2.6.39,
  *    commit 24bdb0b6) and is raised past every entry that ends above it;
  * 4. `[0xa0000, 0x100000)` is added as `E820_RESERVED`;
@@ -147,17 +169,15 @@ export function xen_memory_setup(
   for (const original of options.memoryMap) {
     const entry = { ...original };
     let end = entry.addr + entry.size;
-    if (entry.type === E820_RAM && entry.addr < memEnd && end > memEnd) {
-      // Truncate region to max_mem.
-      const delta = end - memEnd;
+    if (entry.type === E820_RAM && end > memEnd) {
+      // RAM off the end, maybe all of it: what lies above mem_end becomes balloon space
+      const delta = Math.min(entry.size, end - memEnd);
       entry.size -= delta;
       extraPages += Math.floor(delta / PAGE_SIZE);
-      end = memEnd;
+      end -= delta;
     }
-    if (end > xenExtraMemStart) xenExtraMemStart = end;
-    if ((entry.type !== E820_RAM || entry.addr < memEnd) && entry.size > 0) {
-      e820_add_region(e820, entry.addr, entry.size, entry.type, log);
-    }
+    if (entry.size > 0 && end > xenExtraMemStart) xenExtraMemStart = end;
+    if (entry.size > 0) e820_add_region(e820, entry.addr, entry.size, entry.type, log);
   }
 
   // "In domU, the ISA region is normal, usable memory, but we reserve ISA memory anyway
@@ -186,7 +206,64 @@ export function xen_memory_setup(
     memblock_x86_reserve_range(mb, extraStart, extraStart + size, "XEN EXTRA");
     xenExtraMemSize += size;
   }
+  if (kernel === "2.6.39") {
+    // identity (1:1) p2m entries for the holes and non-RAM parts of the map Xen gave
+    const identityPages = xen_set_identity(options.memoryMap);
+    log?.push(`Set ${identityPages} page(s) to 1-1 mapping.`);
+  }
   return { xenExtraMemStart, xenExtraMemSize, released, memEnd };
+}
+
+/**
+ * 2.6.39's `xen_set_identity(list, map_size)` for a domU: count the pfns above 1 MiB that lie in
+ * the map's holes and non-RAM entries, which Linux then marks 1:1 in its P2M (`IDENTITY_FRAME`),
+ * so that a driver mapping I/O memory there gets the machine frame of the same number. (The
+ * model counts them; it keeps no identity P2M entries, because no boot here maps I/O memory.) A
+ * toolstack's map, one RAM entry from 0, has none: 0. Dom0 starts from 0 instead of 1 MiB.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { E820_RAM, toolstackMemoryMap, xen_set_identity } from "@xenmmu/book";
+ * assert.equal(xen_set_identity(toolstackMemoryMap(2 ** 30)), 0);
+ * // a hole between 1 GiB and 4 GiB: 3 GiB of pfns set 1:1
+ * const map = [
+ *   { addr: 0, size: 2 ** 30, type: E820_RAM },
+ *   { addr: 2 ** 32, size: 2 ** 30, type: E820_RAM },
+ * ];
+ * assert.equal(xen_set_identity(map), 3 * 2 ** 18);
+ * ```
+ *
+ * @param list The memory map from `XENMEM_memory_map`, in address order.
+ * @returns The number of pfns set to identity.
+ */
+export function xen_set_identity(list: readonly E820Entry[]): number {
+  let last = ISA_END_ADDRESS; // a domU's ISA region is RAM
+  let startPci = last;
+  let identity = 0;
+  for (const entry of list) {
+    let start = entry.addr;
+    const end = start + entry.size;
+    if (start < last) start = last;
+    if (end <= start) continue;
+    // skip over the 1 MiB region
+    if (last > end) continue;
+    if (entry.type === E820_RAM || entry.type === E820_UNUSABLE) {
+      if (start > startPci) identity += set_phys_range_identity(startPci, start);
+      last = end;
+      startPci = end;
+      continue;
+    }
+    startPci = Math.min(start, startPci);
+    last = end;
+  }
+  if (last > startPci) identity += set_phys_range_identity(startPci, last);
+  return identity;
+}
+
+/** How many pfns `set_phys_range_identity(PFN_UP(start), PFN_DOWN(end))` covers. */
+function set_phys_range_identity(start: number, end: number): number {
+  return Math.max(0, Math.floor(end / PAGE_SIZE) - Math.ceil(start / PAGE_SIZE));
 }
 
 /**
@@ -225,7 +302,7 @@ export function xen_memory_setup_39(
   log?: PrintkLog,
 ): XenMemorySetupResult {
   checkOptions(options);
-  const maxDomainPages = options.maxDomainPages ?? MAX_DOMAIN_PAGES;
+  const maxDomainPages = options.maxDomainPages ?? maxDomainPages39;
   let maxPfn = Math.min(maxDomainPages, options.nrPages);
   let memEnd = maxPfn * PAGE_SIZE;
   const map: E820Map = { entries: options.memoryMap.map((entry) => ({ ...entry })) };

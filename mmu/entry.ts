@@ -146,7 +146,7 @@ const FLAG_NAMES: ReadonlyArray<readonly [number, string]> = [
  * ```ts
  * import assert from "node:assert/strict";
  * import { describeFlags, PAGE_KERNEL } from "@xenmmu/book";
- * assert.equal(describeFlags(PAGE_KERNEL), "P RW A D NX");
+ * assert.equal(describeFlags(PAGE_KERNEL), "P RW A D G NX");
  * ```
  *
  * @param flags A flags word.

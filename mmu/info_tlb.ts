@@ -39,7 +39,7 @@ import { formatVirt } from "./virtual_address.ts";
  * mem.write(2, 0, makeEntry(3, _KERNPG_TABLE));
  * mem.write(3, 0, makeEntry(4, _KERNPG_TABLE));
  * mem.write(4, 1, makeEntry(9, PAGE_KERNEL));
- * assert.equal(info_tlb(mem, 0x1000), "ffff880000001000: 0000000000009000 X--DA---W");
+ * assert.equal(info_tlb(mem, 0x1000), "ffff880000001000: 0000000000009000 XG-DA---W");
  * ```
  *
  * @param mem The machine's memory.

@@ -39,14 +39,19 @@ export const PAGE_FLAGS_MASK: number = (0x1ff | _PAGE_NX) >>> 0;
 export const _KERNPG_TABLE: number = _PAGE_PRESENT | _PAGE_RW | _PAGE_ACCESSED | _PAGE_DIRTY;
 /** Flags of an intermediate table entry reachable from user mode, `_PAGE_TABLE`. */
 export const _PAGE_TABLE: number = _KERNPG_TABLE | _PAGE_USER;
-/** Kernel data, `__PAGE_KERNEL` (P RW A D NX). Linux also adds G where the CPU has PGE. */
+/**
+ * Kernel data, `__PAGE_KERNEL` of Linux 2.6.39 x86-64: P RW A D G NX (`0x8000000000000163`).
+ * Linux masks it with `__supported_pte_mask` when it makes an entry (`pfn_pte`): natively the
+ * mask keeps G, while a Xen PV guest clears G from it in `xen_start_kernel`, so its ptes read
+ * `0x8000000000000063`.
+ */
 export const PAGE_KERNEL: number =
-  (_PAGE_PRESENT | _PAGE_RW | _PAGE_ACCESSED | _PAGE_DIRTY | _PAGE_NX) >>> 0;
-/** Read-only kernel data, `__PAGE_KERNEL_RO`: {@linkcode PAGE_KERNEL} without RW. */
+  (_PAGE_PRESENT | _PAGE_RW | _PAGE_ACCESSED | _PAGE_DIRTY | _PAGE_GLOBAL | _PAGE_NX) >>> 0;
+/** Read-only kernel data, `__PAGE_KERNEL_RO`: {@linkcode PAGE_KERNEL} without RW (`…161`). */
 export const PAGE_KERNEL_RO: number = (PAGE_KERNEL & ~_PAGE_RW) >>> 0;
-/** Kernel text, `__PAGE_KERNEL_EXEC`: {@linkcode PAGE_KERNEL} without NX. */
-export const PAGE_KERNEL_EXEC: number = _PAGE_PRESENT | _PAGE_RW | _PAGE_ACCESSED | _PAGE_DIRTY;
-/** A 2 MiB or 1 GiB kernel page, `__PAGE_KERNEL_LARGE`. */
+/** Kernel text, `__PAGE_KERNEL_EXEC`: {@linkcode PAGE_KERNEL} without NX (`0x163`). */
+export const PAGE_KERNEL_EXEC: number = (PAGE_KERNEL & ~_PAGE_NX) >>> 0;
+/** A 2 MiB or 1 GiB kernel page, `__PAGE_KERNEL_LARGE` (`…1e3`). */
 export const PAGE_KERNEL_LARGE: number = (PAGE_KERNEL | _PAGE_PSE) >>> 0;
 
 /**

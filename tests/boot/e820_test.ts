@@ -4,6 +4,7 @@ import {
   E820_RAM,
   E820_RESERVED,
   E820_UNUSABLE,
+  type E820Map,
   type KernelVersion,
   Memblock,
   memblock_find_in_range_node,
@@ -11,7 +12,9 @@ import {
   setupDomUMemory,
   toolstackMemoryMap,
   xen_memory_setup,
+  xen_set_identity,
 } from "../../boot/mod.ts";
+import { BootMachine } from "../../mod.ts";
 
 const MiB = 2 ** 20;
 const GiB = 2 ** 30;
@@ -27,7 +30,7 @@ function ranges(kernel: KernelVersion, memory: number): number[][] {
   ) => [e.addr, e.addr + e.size, e.type]);
 }
 
-Deno.test("the domU e820 map, addendum §12.2.3", async (t) => {
+Deno.test("the domU e820 map (2.6.38/2.6.39 xen_memory_setup)", async (t) => {
   // 2.6.38: the balloon region starts at mem_end, right after RAM, and merges with it.
   const cases38: [number, number, number][] = [
     [1 * GiB, 0x40800, 0x40800],
@@ -71,8 +74,10 @@ Deno.test("the domU e820 map, addendum §12.2.3", async (t) => {
 
   await t.step("printed as the kernel prints it, before trim_bios_range", () => {
     const d = setupDomUMemory({ kernel: "2.6.39", memory: GiB });
-    assert.deepEqual(d.log.slice(0, 10), [
+    assert.deepEqual(d.log.slice(0, 11), [
       "released 0 pages of unused memory",
+      // xen_set_identity over the toolstack's one-entry map: no hole, no non-RAM entry
+      "Set 0 page(s) to 1-1 mapping.",
       "BIOS-provided physical RAM map:",
       " Xen: 0000000000000000 - 00000000000a0000 (usable)",
       " Xen: 00000000000a0000 - 0000000000100000 (reserved)",
@@ -104,6 +109,54 @@ Deno.test("the domU e820 map, addendum §12.2.3", async (t) => {
     assert.equal(d.xen.xenExtraMemSize, 2 * GiB + 8 * MiB);
     assert.ok(
       d.log.includes("xen_release_chunk: looking at area pfn 40000-80000: 262144 pages freed"),
+    );
+  });
+
+  await t.step("2.6.38 prints no 1-1 line; a map with a hole gets one per hole's pfns", () => {
+    const d38 = setupDomUMemory({ kernel: "2.6.38", memory: GiB });
+    assert.ok(!d38.log.some((l) => l.includes("1-1 mapping")));
+    const map = [
+      { addr: 0, size: GiB, type: E820_RAM },
+      { addr: GiB, size: 16 * MiB, type: E820_RESERVED },
+      { addr: 2 * GiB, size: GiB, type: E820_RAM },
+    ];
+    // [1 GiB, 2 GiB) is a reserved entry then a hole: 1 GiB of pfns set 1:1
+    assert.equal(xen_set_identity(map), GiB / 4096);
+  });
+
+  await t.step("a RAM entry wholly above mem_end becomes balloon space (2.6.38/2.6.39)", () => {
+    for (const kernel of ["2.6.38", "2.6.39"] as const) {
+      const e820: E820Map = { entries: [] };
+      const mb = new Memblock();
+      const r = xen_memory_setup(e820, mb, {
+        kernel,
+        nrPages: GiB / 4096,
+        memoryMap: [
+          { addr: 0, size: GiB, type: E820_RAM },
+          { addr: 2 * GiB, size: 64 * MiB, type: E820_RAM },
+        ],
+        mfnList: 0x2000000,
+        ptBase: 0x2200000,
+      });
+      // the 64 MiB above mem_end are counted in extra_pages, and the entry is not added as RAM
+      assert.equal(r.xenExtraMemSize, 64 * MiB, kernel);
+      assert.ok(!e820.entries.some((e) => e.addr === 2 * GiB && e.size === 64 * MiB));
+      assert.equal(r.xenExtraMemStart, kernel === "2.6.38" ? GiB : 4 * GiB);
+    }
+  });
+
+  await t.step("MAX_DOMAIN_PAGES follows the release: 128 GiB, 500 GiB in 3.9", () => {
+    // the default CONFIG_XEN_MAX_DOMAIN_MEMORY of each release's arch/x86/xen/Kconfig
+    const big = 200 * GiB;
+    assert.equal(setupDomUMemory({ kernel: "2.6.39", memory: big }).xen.memEnd, 128 * GiB);
+    assert.equal(setupDomUMemory({ kernel: "3.9", memory: big }).xen.memEnd, big);
+    const m = new BootMachine({ kernel: "3.9", memory: big });
+    assert.ok(!m.notes.some((n) => n.includes("MAX_DOMAIN_PAGES")));
+    const capped = new BootMachine({ kernel: "2.6.39", memory: big });
+    assert.ok(
+      capped.notes.some((n) =>
+        /caps a domU at MAX_DOMAIN_PAGES \(33554432 pages, 128 GiB\)/.test(n)
+      ),
     );
   });
 
@@ -146,7 +199,7 @@ Deno.test("the domU e820 map, addendum §12.2.3", async (t) => {
   });
 });
 
-Deno.test("Linux 3.9: the domU e820 map and reservations, addendum §12.2.3 / §12.5", async (t) => {
+Deno.test("Linux 3.9: the domU e820 map and reservations (3.9 xen_memory_setup)", async (t) => {
   // 3.9's trim_bios_range retypes only page 0; the 64 KiB are a memblock reservation instead.
   const low39 = [
     [0, 0x1000, E820_RESERVED],

@@ -29,7 +29,7 @@ function firstWindow(d: DomUMemory): PgtBuf {
 
 /**
  * The second call's window, after the kernel reserved `used` pages of the first as "PGTABLE"
- * (the kernel reserves only [start, end); CALC, which made the addendum's tables, reserved the
+ * (the kernel reserves only [start, end); CALC, a hand computation of the same tables, reserved the
  * whole [start, top)).
  */
 function secondWindow(d: DomUMemory, first: PgtBuf, used: number): PgtBuf {
@@ -56,7 +56,7 @@ Deno.test("the size estimate of find_early_table_space (4 KiB pages under Xen PV
   assert.throws(() => earlyTableSpaceBytes(0, false, false), /end 0 maps nothing/);
 });
 
-Deno.test("2.6.38 places the window low, below max_pfn_mapped (addendum §12.3.1)", async (t) => {
+Deno.test("2.6.38 places the window low, below max_pfn_mapped (2.6.38 find_early_table_space)", async (t) => {
   const rows: [number, number, [number, number, number], [number, number, number] | null][] = [
     [1, 0x2fff, [519, 0x2df8000, 0x2fff000], null],
     [4, 0x37ff, [2053, 0x2ffa000, 0x37ff000], [2058, 0xff7f6000, 0x100000000]],
@@ -89,7 +89,7 @@ Deno.test("2.6.38 places the window low, below max_pfn_mapped (addendum §12.3.1
   });
 });
 
-Deno.test("2.6.39 places the window high, below end (addendum §12.3.2)", async (t) => {
+Deno.test("2.6.39 places the window high, below end (2.6.39 find_early_table_space)", async (t) => {
   const rows: [number, [number, number, number], number, [number, number, number] | null][] = [
     [1, [514, 0x3fdfe000, 0x40000000], 2058, null],
     [4, [2053, 0xff7fb000, 0x100000000], 2058, null],
@@ -136,7 +136,7 @@ Deno.test("2.6.39 places the window high, below end (addendum §12.3.2)", async 
   });
 });
 
-Deno.test("the reservations at the first init_memory_mapping (addendum §12.2.4)", async (t) => {
+Deno.test("the reservations at the first init_memory_mapping (2.6.39 setup_arch)", async (t) => {
   for (const kernel of ["2.6.38", "2.6.39"] as KernelVersion[]) {
     await t.step(kernel, () => {
       const d = setupDomUMemory({ kernel, memory: GiB });

@@ -5,6 +5,7 @@ import {
   memblock_add,
   MEMBLOCK_ALLOC_ACCESSIBLE,
   MEMBLOCK_ERROR,
+  memblock_find_base,
   memblock_find_in_range,
   memblock_find_in_range_node,
   memblock_reserve,
@@ -209,4 +210,13 @@ Deno.test("memblock_find_in_range_node (3.9): top-down over free ranges", async 
       "memblock_reserve: [0x00000040000000-0x000000407fffff] xen_add_extra_mem",
     ]);
   });
+});
+
+Deno.test("memblock_find_base: an end of MEMBLOCK_ALLOC_ACCESSIBLE means current_limit", () => {
+  const mb = new Memblock();
+  memblock_add(mb, 0, 0x40000000); // [0, 1 GiB)
+  mb.currentLimit = 0x10000000; // 256 MiB accessible so far
+  assert.equal(memblock_find_base(mb, 0x1000, 0x1000, 0, MEMBLOCK_ALLOC_ACCESSIBLE), 0xffff000);
+  // any other end is taken as it is
+  assert.equal(memblock_find_base(mb, 0x1000, 0x1000, 0, 0x40000000), 0x3ffff000);
 });

@@ -19,8 +19,8 @@ Deno.test("2.6.39-rc1: the RW fixmap alias of an existing table is refused", () 
   assert.equal(r.outcome, "oops");
   // the first table map_low_page reaches is level3_ident_pgt (pfn 0x1601), an L3 in use
   assert.deepEqual(r.xen_log, [
-    "(XEN) mm.c:2421:d1 Bad type (saw 3400000000000001 != exp 7000000000000000) for mfn 101601 (pfn 1601)",
-    "(XEN) mm.c:904:d1 Error getting mfn 101601 (pfn 1601) from L1 entry 8000000101601063 for l1e_owner=1, pg_owner=1",
+    "(XEN) mm.c:2424:d1 Bad type (saw 3400000000000001 != exp 7000000000000000) for mfn 101601 (pfn 1601)",
+    "(XEN) mm.c:907:d1 Error getting mfn 101601 (pfn 1601) from L1 entry 8000000101601063 for l1e_owner=1, pg_owner=1",
     "(XEN) mm.c:4967:d1 ptwr_emulate: could not get_page_from_l1e()",
   ]);
   // the guest reads cr2 from xen_dummy_shared_info: its oops says NULL, and the idle task dies
@@ -81,7 +81,7 @@ Deno.test("published-range: boots up to 4 GiB, fails above it at the pin of pgt_
     // the BUG() in pin_pagetable_pfn comes before trap_init: Xen crashes the domain, the guest
     // prints nothing
     assert.deepEqual(r.panic?.split("\n"), [
-      "(XEN) traps.c:464:d1 Unhandled invalid opcode fault/trap [#6] on VCPU 0 [ec=0000]",
+      "(XEN) traps.c:451:d1 Unhandled invalid opcode fault/trap [#6] on VCPU 0 [ec=0000]",
       "(XEN) domain_crash_sync called from entry.S",
       "(XEN) Domain 1 (vcpu#0) crashed on cpu#0:",
       "(XEN) ----[ Xen-4.1.0  x86_64  debug=y  Not tainted ]----",
@@ -126,12 +126,12 @@ Deno.test("alloc-hooks: the hook finds nothing, the window's own ptes are writte
   const r = m.finish();
   assert.equal(r.outcome, "bug");
   assert.deepEqual(r.xen_log, [
-    "(XEN) mm.c:2421:d1 Bad type (saw 1c00000000000002 != exp 7000000000000000) for mfn 13fdfe (pfn 3fdfe)",
-    "(XEN) mm.c:904:d1 Error getting mfn 13fdfe (pfn 3fdfe) from L1 entry 800000013fdfe063 for l1e_owner=1, pg_owner=1",
+    "(XEN) mm.c:2424:d1 Bad type (saw 1c00000000000002 != exp 7000000000000000) for mfn 13fdfe (pfn 3fdfe)",
+    "(XEN) mm.c:907:d1 Error getting mfn 13fdfe (pfn 3fdfe) from L1 entry 800000013fdfe063 for l1e_owner=1, pg_owner=1",
     "(XEN) mm.c:1222:d1 Failure in alloc_l1_table: entry 510",
-    "(XEN) mm.c:2174:d1 Error while validating mfn 13ffe4 (pfn 3ffe4) for type 1000000000000000: caf=8000000000000002 taf=1000000000000001",
+    "(XEN) mm.c:2177:d1 Error while validating mfn 13ffe4 (pfn 3ffe4) for type 1000000000000000: caf=8000000000000002 taf=1000000000000001",
     "(XEN) mm.c:2985:d1 Error while pinning mfn 13ffe4",
-    "(XEN) traps.c:464:d1 Unhandled invalid opcode fault/trap [#6] on VCPU 0 [ec=0000]",
+    "(XEN) traps.c:451:d1 Unhandled invalid opcode fault/trap [#6] on VCPU 0 [ec=0000]",
     "(XEN) domain_crash_sync called from entry.S",
     "(XEN) Domain 1 (vcpu#0) crashed on cpu#0:",
     "(XEN) ----[ Xen-4.1.0  x86_64  debug=y  Not tainted ]----",

@@ -4,6 +4,7 @@ import assert from "node:assert/strict";
 import {
   __va,
   _PAGE_TABLE,
+  alloc_low_pages,
   BootMachine,
   checkInvariants,
   lookup_address,
@@ -31,7 +32,7 @@ Deno.test("3.9 boots at every tested size, on Xen and natively", async (t) => {
   }
 });
 
-Deno.test("3.9 on a 1 GiB domU follows the addendum's walk-through (section 12.5)", () => {
+Deno.test("3.9 on a 1 GiB domU: the steps of init_mem_mapping, worked by hand from 3.9's init.c", () => {
   const m = new BootMachine({ kernel: "3.9", memory: GiB });
   const r = m.finish();
   assert.deepEqual(r.log.filter((l) => l.startsWith("init_memory_mapping")), [
@@ -99,4 +100,25 @@ Deno.test("pgd_populate under Xen: the hook makes the new pud page RO, the pinne
   const info = m.xen!.pageInfo(m.xen!.pfnToMfn(pfn));
   assert.deepEqual([info.type, info.validated, info.typeCount], [3, true, 1]); // now an L3
   assert.equal(checkInvariants(m.xen!), null);
+});
+
+Deno.test("3.9's alloc_low_pages panics as the source words it (alloc_low_page, singular)", () => {
+  const m = new BootMachine({ kernel: "3.9", memory: 2 ** 30 });
+  m.runUntil((e) => e.kind === "alloc_low_page");
+  const k = m.kernel;
+  k.can_use_brk_pgt = false;
+  const saved = [k.min_pfn_mapped, k.max_pfn_mapped];
+  k.min_pfn_mapped = k.max_pfn_mapped;
+  assert.throws(
+    () => alloc_low_pages(k).next(),
+    /^KernelPanic: alloc_low_page: ran out of memory$/,
+  );
+  // a mapped range with nothing free in it: page 0 is reserved (trim_bios_range)
+  k.min_pfn_mapped = 0;
+  k.max_pfn_mapped = 1;
+  assert.throws(
+    () => alloc_low_pages(k).next(),
+    /^KernelPanic: alloc_low_page: can not alloc memory$/,
+  );
+  [k.min_pfn_mapped, k.max_pfn_mapped] = saved;
 });

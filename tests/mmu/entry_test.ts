@@ -16,8 +16,8 @@ import {
 
 Deno.test("makeEntry() follows the x86-64 entry layout", async (t) => {
   await t.step("frame in bits 12..51, flags in 0..11, NX in 63", () => {
-    assert.equal(formatEntry(makeEntry(0x1234, PAGE_KERNEL)), "8000000001234063");
-    assert.equal(formatEntry(makeEntry(0x1234, PAGE_KERNEL_RO)), "8000000001234061");
+    assert.equal(formatEntry(makeEntry(0x1234, PAGE_KERNEL)), "8000000001234163");
+    assert.equal(formatEntry(makeEntry(0x1234, PAGE_KERNEL_RO)), "8000000001234161");
     assert.equal(formatEntry(makeEntry(0, 0)), "0000000000000000");
   });
   await t.step("frame bits above 20 go to the high half", () => {
@@ -60,7 +60,7 @@ Deno.test("makeEntry() rejects what an entry cannot hold", async (t) => {
 });
 
 Deno.test("describeFlags() names flags in bit order", () => {
-  assert.equal(describeFlags(PAGE_KERNEL), "P RW A D NX");
+  assert.equal(describeFlags(PAGE_KERNEL), "P RW A D G NX");
   assert.equal(describeFlags(_PAGE_PRESENT | _PAGE_PSE), "P PSE");
   assert.equal(describeFlags(0), "none");
 });

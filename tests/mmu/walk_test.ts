@@ -142,7 +142,7 @@ Deno.test("formatWalk() prints one line per level, and the outcome", () => {
       "  --> pgd (L4) [272] in frame 0x1: 0000000000002063 (P RW A D) -> frame 0x2",
       "    --> pud (L3) [0] in frame 0x2: 0000000000003063 (P RW A D) -> frame 0x3",
       "      --> pmd (L2) [0] in frame 0x3: 0000000000004063 (P RW A D) -> frame 0x4",
-      "        --> pte (L1) [5] in frame 0x4: 8000000000030063 (P RW A D NX) -> frame 0x30",
+      "        --> pte (L1) [5] in frame 0x4: 8000000000030163 (P RW A D G NX) -> frame 0x30",
       "          --> translates to physical address 0x30123 (4 KiB page, writable, supervisor-only, no-exec)",
     ].join("\n"),
   );

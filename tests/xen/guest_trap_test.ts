@@ -83,7 +83,7 @@ Deno.test("do_guest_trap bounces to the guest's handler, or crashes the domain",
     // a #GP with error code 0x18 (do_general_protection hands it to do_guest_trap too)
     assert.equal(do_guest_trap(xen, 13, 0x18), "crashed");
     assert.deepEqual(xen.console.lines, [
-      "(XEN) traps.c:464:d7 Unhandled general protection fault fault/trap [#13] on VCPU 0 [ec=0018]",
+      "(XEN) traps.c:451:d7 Unhandled general protection fault fault/trap [#13] on VCPU 0 [ec=0018]",
       "(XEN) domain_crash_sync called from entry.S",
       "(XEN) Domain 7 (vcpu#0) crashed on cpu#0:",
       "(XEN) ----[ Xen-4.1.0  x86_64  debug=y  Not tainted ]----",
@@ -92,7 +92,7 @@ Deno.test("do_guest_trap bounces to the guest's handler, or crashes the domain",
     // a domain already shutting down is not reported twice
     do_guest_trap(xen, TRAP_invalid_op, 0);
     assert.deepEqual(xen.console.lines.slice(4), [
-      "(XEN) traps.c:464:d7 Unhandled invalid opcode fault/trap [#6] on VCPU 0 [ec=0000]",
+      "(XEN) traps.c:451:d7 Unhandled invalid opcode fault/trap [#6] on VCPU 0 [ec=0000]",
       "(XEN) domain_crash_sync called from entry.S",
     ]);
   });

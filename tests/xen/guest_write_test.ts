@@ -26,8 +26,8 @@ Deno.test("guestWrite: a plain store, ptwr emulation, or a page fault", async (t
     assert.equal(r.kind, "fault");
     assert.match(r.detail, /the page is an L1, but Xen refused the new entry/);
     assert.deepEqual(xen.console.lines, [
-      "(XEN) mm.c:2421:d1 Bad type (saw 2400000000000001 != exp 7000000000000000) for mfn 100002 (pfn 2)",
-      "(XEN) mm.c:904:d1 Error getting mfn 100002 (pfn 2) from L1 entry 0000000100002063 for l1e_owner=1, pg_owner=1",
+      "(XEN) mm.c:2424:d1 Bad type (saw 2400000000000001 != exp 7000000000000000) for mfn 100002 (pfn 2)",
+      "(XEN) mm.c:907:d1 Error getting mfn 100002 (pfn 2) from L1 entry 0000000100002063 for l1e_owner=1, pg_owner=1",
       "(XEN) mm.c:4967:d1 ptwr_emulate: could not get_page_from_l1e()",
     ]);
     assert.equal(stateDigest(xen), before);

@@ -16,7 +16,7 @@ Deno.test("the fast path of mod_l2_entry: XSA-182's whitelist, or 4.1.0's presen
       const before = stateDigest(xen);
       assert.equal(do_mmu_update(xen, [{ ptr: ma(2, 0), val: e(m(3), TABLE | 0x80) }]), -22);
       assert.deepEqual(xen.console.lines, [
-        "(XEN) mm.c:942:d1 Attempt to map superpage without allowsuperpage flag in hypervisor",
+        "(XEN) mm.c:943:d1 Attempt to map superpage without allowsuperpage flag in hypervisor",
       ]);
       assert.equal(stateDigest(xen), before);
     },
@@ -44,13 +44,13 @@ Deno.test("do_mmu_update dispatches on the type of the target frame", async (t) 
     assert.equal(checkInvariants(xen), null);
   });
 
-  await t.step("an RW mapping of a page table is refused (mm.c:2421, 904)", () => {
+  await t.step("an RW mapping of a page table is refused (mm.c:2424, 904)", () => {
     const { xen, m, ma } = bootstrap();
     const before = stateDigest(xen);
     assert.equal(do_mmu_update(xen, [{ ptr: ma(3, 9), val: e(m(2), RW) }]), -22);
     assert.deepEqual(xen.console.lines, [
-      "(XEN) mm.c:2421:d1 Bad type (saw 2400000000000001 != exp 7000000000000000) for mfn 100002 (pfn 2)",
-      "(XEN) mm.c:904:d1 Error getting mfn 100002 (pfn 2) from L1 entry 0000000100002063 for l1e_owner=1, pg_owner=1",
+      "(XEN) mm.c:2424:d1 Bad type (saw 2400000000000001 != exp 7000000000000000) for mfn 100002 (pfn 2)",
+      "(XEN) mm.c:907:d1 Error getting mfn 100002 (pfn 2) from L1 entry 0000000100002063 for l1e_owner=1, pg_owner=1",
     ]);
     assert.equal(stateDigest(xen), before);
   });
@@ -60,17 +60,17 @@ Deno.test("do_mmu_update dispatches on the type of the target frame", async (t) 
     const before = stateDigest(xen);
     assert.equal(do_mmu_update(xen, [{ ptr: ma(3, 20), val: e(m(3), RW) }]), -22);
     assert.deepEqual(xen.console.lines, [
-      "(XEN) mm.c:2421:d1 Bad type (saw 1480000000000002 != exp 7000000000000000) for mfn 100003 (pfn 3)",
-      "(XEN) mm.c:904:d1 Error getting mfn 100003 (pfn 3) from L1 entry 0000000100003063 for l1e_owner=1, pg_owner=1",
+      "(XEN) mm.c:2424:d1 Bad type (saw 1480000000000002 != exp 7000000000000000) for mfn 100003 (pfn 3)",
+      "(XEN) mm.c:907:d1 Error getting mfn 100003 (pfn 3) from L1 entry 0000000100003063 for l1e_owner=1, pg_owner=1",
     ]);
     assert.equal(stateDigest(xen), before); // the lock and its count are gone again
     assert.equal(xen.pageInfo(m(3)).typeInfo, "1400000000000001");
   });
 
-  await t.step("a disallowed flag is refused by mod_l1_entry itself (mm.c:1783)", () => {
+  await t.step("a disallowed flag is refused by mod_l1_entry itself (mm.c:1784)", () => {
     const { xen, m, ma } = bootstrap();
     assert.equal(do_mmu_update(xen, [{ ptr: ma(3, 20), val: e(m(17), RW | 0x80) }]), -22);
-    assert.deepEqual(xen.console.lines, ["(XEN) mm.c:1783:d1 Bad L1 flags 80"]);
+    assert.deepEqual(xen.console.lines, ["(XEN) mm.c:1784:d1 Bad L1 flags 80"]);
   });
 
   await t.step("the fast path: same frame, RW and presence, no reference moves", () => {
@@ -101,23 +101,23 @@ Deno.test("do_mmu_update dispatches on the type of the target frame", async (t) 
       const before = stateDigest(xen);
       assert.equal(do_mmu_update(xen, [{ ptr: ma(2, 1), val: e(m(9), TABLE) }]), -22);
       assert.deepEqual(xen.console.lines, [
-        "(XEN) mm.c:2421:d1 Bad type (saw 7400000000000001 != exp 1000000000000000) for mfn 100009 (pfn 9)",
+        "(XEN) mm.c:2424:d1 Bad type (saw 7400000000000001 != exp 1000000000000000) for mfn 100009 (pfn 9)",
         "(XEN) mm.c:915:d1 Attempt to create linear p.t. with write perms",
       ]);
       assert.equal(stateDigest(xen), before);
     },
   );
 
-  await t.step("flags and superpages at L2..L4 (mm.c:1851, 942, 1917, 1988)", () => {
+  await t.step("flags and superpages at L2..L4 (mm.c:1852, 942, 1917, 1988)", () => {
     const cases: [number, number, string][] = [
-      [2, TABLE | 0x10, "(XEN) mm.c:1851:d1 Bad L2 flags 10"],
+      [2, TABLE | 0x10, "(XEN) mm.c:1852:d1 Bad L2 flags 10"],
       [
         2,
         TABLE | 0x80,
-        "(XEN) mm.c:942:d1 Attempt to map superpage without allowsuperpage flag in hypervisor",
+        "(XEN) mm.c:943:d1 Attempt to map superpage without allowsuperpage flag in hypervisor",
       ],
-      [1, TABLE | 0x100, "(XEN) mm.c:1917:d1 Bad L3 flags 100"],
-      [0, TABLE | 0x8, "(XEN) mm.c:1988:d1 Bad L4 flags 8"],
+      [1, TABLE | 0x100, "(XEN) mm.c:1918:d1 Bad L3 flags 100"],
+      [0, TABLE | 0x8, "(XEN) mm.c:1989:d1 Bad L4 flags 8"],
     ];
     for (const [pfn, flags, line] of cases) {
       const { xen, m, ma } = bootstrap();

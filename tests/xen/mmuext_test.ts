@@ -75,7 +75,7 @@ Deno.test("do_mmuext_op: pins, CR3 and flushes", async (t) => {
     const before = stateDigest(xen);
     assert.equal(do_mmuext_op(xen, [{ cmd: MMUEXT_NEW_BASEPTR, mfn: m(3) }]), -22);
     assert.deepEqual(xen.console.lines, [
-      "(XEN) mm.c:2421:d1 Bad type (saw 1400000000000001 != exp 4000000000000000) for mfn 100003 (pfn 3)",
+      "(XEN) mm.c:2424:d1 Bad type (saw 1400000000000001 != exp 4000000000000000) for mfn 100003 (pfn 3)",
       "(XEN) mm.c:2752:d1 Error while installing new baseptr 100003",
     ]);
     assert.equal(xen.cr3, m(0));
@@ -90,7 +90,7 @@ Deno.test("do_mmuext_op: pins, CR3 and flushes", async (t) => {
     assert.equal(checkInvariants(xen), null);
     assert.equal(do_mmuext_op(xen, [{ cmd: MMUEXT_NEW_USER_BASEPTR, mfn: m(3) }]), -22);
     assert.deepEqual(xen.console.lines, [
-      "(XEN) mm.c:2421:d1 Bad type (saw 1400000000000001 != exp 4000000000000000) for mfn 100003 (pfn 3)",
+      "(XEN) mm.c:2424:d1 Bad type (saw 1400000000000001 != exp 4000000000000000) for mfn 100003 (pfn 3)",
       "(XEN) mm.c:3077:d1 Error while installing new mfn 100003",
     ]);
     assert.equal(do_mmuext_op(xen, [{ cmd: MMUEXT_NEW_USER_BASEPTR, mfn: 0 }]), 0);

@@ -25,8 +25,8 @@ Deno.test("do_update_va_mapping edits the PTE of a va through the current CR3", 
     const before = stateDigest(xen);
     assert.equal(do_update_va_mapping(xen, va(9), e(m(0), RW), UVMF_TLB_FLUSH | UVMF_ALL), -22);
     assert.deepEqual(xen.console.lines, [
-      "(XEN) mm.c:2421:d1 Bad type (saw 4c00000000000002 != exp 7000000000000000) for mfn 100000 (pfn 0)",
-      "(XEN) mm.c:904:d1 Error getting mfn 100000 (pfn 0) from L1 entry 0000000100000063 for l1e_owner=1, pg_owner=1",
+      "(XEN) mm.c:2424:d1 Bad type (saw 4c00000000000002 != exp 7000000000000000) for mfn 100000 (pfn 0)",
+      "(XEN) mm.c:907:d1 Error getting mfn 100000 (pfn 0) from L1 entry 0000000100000063 for l1e_owner=1, pg_owner=1",
     ]);
     assert.equal(stateDigest(xen), before);
     // Xen flushes even when the update is refused.

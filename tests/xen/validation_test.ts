@@ -29,11 +29,11 @@ Deno.test("get_page_type: one type at a time, changed only at type count 0", asy
     assert.equal(get_page_type(xen, f, PGT_l1_page_table), true);
     assert.equal(xen.pageInfo(f).typeInfo, "1400000000000001");
   });
-  await t.step("a conflicting type at count > 0 is refused with Bad type (mm.c:2421)", () => {
+  await t.step("a conflicting type at count > 0 is refused with Bad type (mm.c:2424)", () => {
     const { xen, m } = bootstrap();
     assert.equal(get_page_type(xen, m(3), PGT_writable_page), false);
     assert.deepEqual(xen.console.lines, [
-      "(XEN) mm.c:2421:d1 Bad type (saw 1400000000000001 != exp 7000000000000000) for mfn 100003 (pfn 3)",
+      "(XEN) mm.c:2424:d1 Bad type (saw 1400000000000001 != exp 7000000000000000) for mfn 100003 (pfn 3)",
     ]);
     assert.equal(xen.pageInfo(m(3)).typeInfo, "1400000000000001");
   });
@@ -83,7 +83,7 @@ Deno.test("validation on first promotion (alloc_l1_table .. alloc_l4_table)", as
     assert.deepEqual(xen.console.lines, [
       "(XEN) mm.c:806:d1 Bad L1 flags 10",
       "(XEN) mm.c:1222:d1 Failure in alloc_l1_table: entry 3",
-      "(XEN) mm.c:2174:d1 Error while validating mfn 100010 (pfn 10) for type 1000000000000000: caf=8000000000000002 taf=1000000000000001",
+      "(XEN) mm.c:2177:d1 Error while validating mfn 100010 (pfn 10) for type 1000000000000000: caf=8000000000000002 taf=1000000000000001",
       "(XEN) mm.c:2985:d1 Error while pinning mfn 100010",
     ]);
     // Entry 2's writable reference was taken back; the frame is left untyped.
@@ -99,13 +99,13 @@ Deno.test("validation on first promotion (alloc_l1_table .. alloc_l4_table)", as
     xen.mem.write(m(17), 5, e(m(3), RW));
     assert.equal(do_mmuext_op(xen, [pin(MMUEXT_PIN_L2_TABLE, m(16))]), -22);
     assert.deepEqual(xen.console.lines, [
-      "(XEN) mm.c:2421:d1 Bad type (saw 1400000000000001 != exp 7000000000000000) for mfn 100003 (pfn 3)",
-      "(XEN) mm.c:904:d1 Error getting mfn 100003 (pfn 3) from L1 entry 0000000100003063 for l1e_owner=1, pg_owner=1",
+      "(XEN) mm.c:2424:d1 Bad type (saw 1400000000000001 != exp 7000000000000000) for mfn 100003 (pfn 3)",
+      "(XEN) mm.c:907:d1 Error getting mfn 100003 (pfn 3) from L1 entry 0000000100003063 for l1e_owner=1, pg_owner=1",
       "(XEN) mm.c:1222:d1 Failure in alloc_l1_table: entry 5",
-      "(XEN) mm.c:2174:d1 Error while validating mfn 100011 (pfn 11) for type 1000000000000000: caf=8000000000000002 taf=1000000000000001",
+      "(XEN) mm.c:2177:d1 Error while validating mfn 100011 (pfn 11) for type 1000000000000000: caf=8000000000000002 taf=1000000000000001",
       "(XEN) mm.c:915:d1 Attempt to create linear p.t. with write perms",
       "(XEN) mm.c:1366:d1 Failure in alloc_l2_table: entry 0",
-      "(XEN) mm.c:2174:d1 Error while validating mfn 100010 (pfn 10) for type 2000000000000000: caf=8000000000000002 taf=2000000000000001",
+      "(XEN) mm.c:2177:d1 Error while validating mfn 100010 (pfn 10) for type 2000000000000000: caf=8000000000000002 taf=2000000000000001",
       "(XEN) mm.c:2985:d1 Error while pinning mfn 100010",
     ]);
     assert.equal(checkInvariants(xen), null);
@@ -115,17 +115,17 @@ Deno.test("validation on first promotion (alloc_l1_table .. alloc_l4_table)", as
     const { xen, m } = bootstrap();
     assert.equal(do_mmuext_op(xen, [pin(MMUEXT_PIN_L1_TABLE, m(9))]), -22);
     assert.deepEqual(xen.console.lines, [
-      "(XEN) mm.c:2421:d1 Bad type (saw 7400000000000001 != exp 1000000000000000) for mfn 100009 (pfn 9)",
+      "(XEN) mm.c:2424:d1 Bad type (saw 7400000000000001 != exp 1000000000000000) for mfn 100009 (pfn 9)",
       "(XEN) mm.c:2985:d1 Error while pinning mfn 100009",
     ]);
   });
 
-  await t.step("a superpage at L2 is refused (mm.c:942)", () => {
+  await t.step("a superpage at L2 is refused (mm.c:943)", () => {
     const { xen, m } = bootstrap();
     xen.mem.write(m(16), 1, e(m(17), TABLE | 0x80));
     assert.equal(do_mmuext_op(xen, [pin(MMUEXT_PIN_L2_TABLE, m(16))]), -22);
     assert.deepEqual(xen.console.lines.slice(0, 2), [
-      "(XEN) mm.c:942:d1 Attempt to map superpage without allowsuperpage flag in hypervisor",
+      "(XEN) mm.c:943:d1 Attempt to map superpage without allowsuperpage flag in hypervisor",
       "(XEN) mm.c:1366:d1 Failure in alloc_l2_table: entry 1",
     ]);
   });
@@ -148,23 +148,23 @@ Deno.test("validation on first promotion (alloc_l1_table .. alloc_l4_table)", as
     }
   });
 
-  await t.step("a frame the domain does not own is refused with Xen's message (mm.c:904)", () => {
+  await t.step("a frame the domain does not own is refused with Xen's message (mm.c:907)", () => {
     const { xen, m } = bootstrap();
     xen.mem.write(m(16), 0, e(0x100020, RO));
     assert.equal(do_mmuext_op(xen, [pin(MMUEXT_PIN_L1_TABLE, m(16))]), -22);
     assert.equal(
       xen.console.lines[0],
-      "(XEN) mm.c:904:d1 Error getting mfn 100020 (pfn ffffffffffffffff) from L1 entry 0000000100020061 for l1e_owner=1, pg_owner=1",
+      "(XEN) mm.c:907:d1 Error getting mfn 100020 (pfn ffffffffffffffff) from L1 entry 0000000100020061 for l1e_owner=1, pg_owner=1",
     );
   });
 
-  await t.step("a frame beyond the machine is I/O space to Xen (mm.c:824)", () => {
+  await t.step("a frame beyond the machine is I/O space to Xen (mm.c:825)", () => {
     const { xen, m } = bootstrap();
     xen.mem.write(m(16), 0, e(0x200000, RO));
     assert.equal(do_mmuext_op(xen, [pin(MMUEXT_PIN_L1_TABLE, m(16))]), -22);
     assert.equal(
       xen.console.lines[0],
-      "(XEN) mm.c:824:d1 Non-privileged (1) attempt to map I/O space 00200000",
+      "(XEN) mm.c:825:d1 Non-privileged (1) attempt to map I/O space 00200000",
     );
   });
 

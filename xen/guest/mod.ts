@@ -8,3 +8,4 @@
 export * from "./xen_mmu_ops.ts";
 export * from "./xen_load_idt.ts";
 export * from "./xen_panic_event.ts";
+export * from "./xen_pv_prot.ts";

@@ -15,20 +15,26 @@
  */
 
 import { TRAP_page_fault } from "./do_set_trap_table.ts";
+import { printedLines, type SourceCall } from "./console.ts";
 import type { Xen } from "./xen.ts";
 import { domain_shutdown, SHUTDOWN_crash } from "./do_sched_op.ts";
 
 /**
- * The lines of Xen 4.1.0's `traps.c` that print, as `MM_C_LINE` does for `mm.c`.
- *
- * `unhandledTrap` is estimated: it was counted in a 4.1-era copy of `traps.c` (464), in which
- * `pv_cpuid` starts 11 lines before 4.1.0's (728 against 739), so the 4.1.0 line may be up to
- * 11 lines later. A Xen 4.4 build printed the same message at line 458.
+ * The messages of Xen 4.1.0's `traps.c` the model prints, with the lines their calls span, as
+ * `MM_C_CALLS` does for `mm.c`: a call over several lines prints its closing line.
  */
-export const TRAPS_C_LINE = {
-  /** "Unhandled %s fault/trap [#%d] on VCPU %d [ec=%04x]" in `do_guest_trap` (estimated). */
-  unhandledTrap: 464,
-} as const;
+export const TRAPS_C_CALLS = {
+  /**
+   * "Unhandled %s fault/trap [#%d] on VCPU %d [ec=%04x]" in `do_guest_trap`: one `gdprintk` over
+   * three lines, 449–451 in 4.1.0 (the same three lines stand at 464–466 in a later 4.1-era copy).
+   */
+  unhandledTrap: { first: 449, last: 451, status: "verified" },
+} as const satisfies Record<string, SourceCall>;
+
+/** The line Xen prints for each message of {@linkcode TRAPS_C_CALLS}. */
+export const TRAPS_C_LINE: { readonly [K in keyof typeof TRAPS_C_CALLS]: number } = printedLines(
+  TRAPS_C_CALLS,
+);
 
 /** Xen's `trapstr`: the names it prints for vectors 0..19. */
 const TRAP_NAMES: readonly string[] = [
@@ -87,7 +93,7 @@ export type GuestTrapResult = "delivered" | "crashed";
  * assert.equal(do_guest_trap(xen, TRAP_invalid_op, 0), "crashed");
  * assert.equal(
  *   xen.console.lines[0],
- *   "(XEN) traps.c:464:d1 Unhandled invalid opcode fault/trap [#6] on VCPU 0 [ec=0000]",
+ *   "(XEN) traps.c:451:d1 Unhandled invalid opcode fault/trap [#6] on VCPU 0 [ec=0000]",
  * );
  * assert.equal(xen.shutdown, "crash");
  * ```

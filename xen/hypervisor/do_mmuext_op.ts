@@ -67,7 +67,7 @@ export interface MmuextOp {
  * get_page_type(xen, mfn, PGT_writable_page); // what an RW PTE in a validated L1 holds
  * assert.equal(do_mmuext_op(xen, [{ cmd: MMUEXT_PIN_L1_TABLE, mfn }]), -22);
  * assert.deepEqual(xen.console.lines, [
- *   "(XEN) mm.c:2421:d1 Bad type (saw 7400000000000001 != exp 1000000000000000) " +
+ *   "(XEN) mm.c:2424:d1 Bad type (saw 7400000000000001 != exp 1000000000000000) " +
  *   "for mfn 13fff3 (pfn 3fff3)",
  *   "(XEN) mm.c:2985:d1 Error while pinning mfn 13fff3",
  * ]);

@@ -17,7 +17,7 @@ const FOUR_MiB = 4 * MiB;
 
 /** Where the kernel image starts, `CONFIG_PHYSICAL_START` (16 MiB), by default. */
 export const DEFAULT_KERNEL_START = 0x1000000;
-/** The kernel image's size by default: 12 MiB up to `_end` (the fact sheet's assumed image). */
+/** The kernel image's size by default: 12 MiB up to `_end`, a typical 2.6.39 x86-64 build. */
 export const DEFAULT_KERNEL_SIZE: number = 12 * MiB;
 /** The (uncompressed) initrd's size by default: 8 MiB. */
 export const DEFAULT_INITRD_SIZE: number = 8 * MiB;
@@ -34,7 +34,7 @@ export interface StartOfDayOptions {
   kernelStart?: number;
   /**
    * The size of the kernel image up to `_end` (text, data, bss and the whole brk area).
-   * @default {12 MiB, the addendum's assumed image}
+   * @default {12 MiB, a typical 2.6.39 image}
    */
   kernelSize?: number;
   /**
@@ -88,7 +88,7 @@ export interface StartOfDayLayout {
  * up to a 4 MiB boundary (`v_end`). Everything from pfn 0 to `v_end` is mapped by the bootstrap
  * tables.
  *
- * @example The 1 GiB guest of the fact sheet's worked example (addendum §12.1.6)
+ * @example A 1 GiB guest: a 12 MiB kernel at 16 MiB and an 8 MiB initrd
  * ```ts
  * import assert from "node:assert/strict";
  * import { startOfDayLayout } from "@xenmmu/book";
