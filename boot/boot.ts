@@ -24,7 +24,7 @@ import {
 import { buildPvDomain } from "../xen/hypervisor/build_pv_domain.ts";
 import { do_guest_trap, propagate_page_fault } from "../xen/hypervisor/do_guest_trap.ts";
 import { TRAP_invalid_op } from "../xen/hypervisor/do_set_trap_table.ts";
-import { type Mapping, whoMaps } from "../xen/hypervisor/who_maps.ts";
+import { describeMapping, type Mapping, whoMaps } from "../xen/hypervisor/who_maps.ts";
 import { INVALID_M2P_ENTRY, type Xen } from "../xen/hypervisor/xen.ts";
 import { type StartOfDayLayout, startOfDayLayout } from "../xen/hypervisor/start_of_day_layout.ts";
 import { maxDomainPages } from "./xen_memory_setup.ts";
@@ -287,6 +287,60 @@ export class BootMachine {
         pinned: false,
       };
     });
+  }
+
+  /**
+   * Run to the next `alloc_low_page`, or to the one that takes page `pfn`.
+   *
+   * @param pfn The page to wait for; any page when left out.
+   * @returns The page taken, or null when the boot ended first.
+   */
+  runUntilAlloc(pfn?: number): number | null {
+    const e = this.runUntil((e) =>
+      e.kind === "alloc_low_page" && (pfn === undefined || e.pfn === pfn)
+    );
+    return e?.kind === "alloc_low_page" ? e.pfn : null;
+  }
+
+  /**
+   * Run to the alloc hook (`alloc_pte`, `alloc_pmd` or `alloc_pud`) called for page `pfn`: the
+   * moment `xen_alloc_pte_init` and its kin run, before the parent entry is written.
+   *
+   * @param pfn The new table page.
+   * @returns The hook's name, or null when the boot ended first.
+   */
+  runUntilHook(pfn: number): "alloc_pte" | "alloc_pmd" | "alloc_pud" | null {
+    const e = this.runUntil((e) => e.kind === "pv_alloc" && e.pfn === pfn);
+    return e?.kind === "pv_alloc" ? e.hook : null;
+  }
+
+  /**
+   * Run to the next hypercall (on bare metal there are none: it runs to the end).
+   *
+   * @returns The call and its return code, or null when the boot ended first.
+   */
+  runUntilHypercall(): { call: string; rc: number } | null {
+    const e = this.runUntil((e) => e.kind === "hypercall");
+    return e?.kind === "hypercall" ? { call: e.call, rc: e.rc } : null;
+  }
+
+  /**
+   * The entries that map page `pfn` writable, one line each ({@linkcode describeMapping}).
+   *
+   * @example
+   * ```ts
+   * import assert from "node:assert/strict";
+   * import { BootMachine } from "@xenmmu/book";
+   * const m = new BootMachine({ kernel: "2.6.39", memory: 2 ** 30 });
+   * m.finish();
+   * assert.deepEqual(m.writableMappings(m.kernel.init_level4_pgt), []); // a table: never RW
+   * ```
+   *
+   * @param pfn The page.
+   * @returns The lines, empty when nothing maps it writable.
+   */
+  writableMappings(pfn: number): string[] {
+    return this.whoMaps(pfn).filter((x) => x.writable).map(describeMapping);
   }
 
   /** What the model noted for the reader so far (the result's `notes`). */

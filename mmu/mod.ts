@@ -10,6 +10,7 @@ export * from "./pgtable_types.ts";
 export * from "./entry.ts";
 export * from "./virtual_address.ts";
 export * from "./hex_or_value.ts";
+export * from "./hex.ts";
 export * from "./page_table_memory.ts";
 export * from "./walk.ts";
 export * from "./lookup_address.ts";

@@ -69,3 +69,29 @@ export function whoMaps(xen: Xen, mfn: number): Mapping[] {
     };
   });
 }
+
+/**
+ * One line for a {@linkcode Mapping}, as the chapters print it: whether the entry is RW or RO,
+ * where it is, and what Xen thinks of its table.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { buildPvDomain, describeMapping, whoMaps } from "@xenmmu/book";
+ * const { xen, layout } = buildPvDomain({ nrPages: 0x40000 });
+ * const [m] = whoMaps(xen, xen.pfnToMfn(layout.pageTables.start));
+ * // the L4 (pfn 0x2603) is entry 3 of the 1:1 map's L1 #19 (pfn 0x2603 + 3 + 19)
+ * assert.equal(describeMapping(m), "RO entry 3 of pfn 0x2619: PGT_l1_page_table, validated, not pinned");
+ * ```
+ *
+ * @param m An entry that maps a frame.
+ * @returns The line.
+ */
+export function describeMapping(m: Mapping): string {
+  const where = m.tablePfn === null
+    ? `mfn 0x${m.tableMfn.toString(16)}`
+    : `pfn 0x${m.tablePfn.toString(16)}`;
+  return `${m.writable ? "RW" : "RO"} entry ${m.index} of ${where}: ${m.tableType}, ${
+    m.validated ? "validated" : "not validated"
+  }, ${m.pinned ? "pinned" : "not pinned"}`;
+}

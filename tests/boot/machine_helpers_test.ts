@@ -1,0 +1,36 @@
+import assert from "node:assert/strict";
+import { BootMachine, hex } from "../../mod.ts";
+
+const GiB = 2 ** 30;
+
+Deno.test("BootMachine's helpers stop where the events say", async (t) => {
+  await t.step("runUntilAlloc, runUntilHook, runUntilHypercall", () => {
+    const m = new BootMachine({ kernel: "2.6.39", memory: GiB });
+    const first = m.runUntilAlloc();
+    assert.equal(first, m.kernel.pgt_buf.start); // the window's first page
+    assert.equal(m.kernel.pgt_buf.end, first! + 1);
+    assert.equal(m.runUntilAlloc(first! + 2), first! + 2);
+    assert.equal(m.runUntilHook(first!), null); // its hook came before: the boot ran out
+    assert.equal(m.outcome, "ok");
+  });
+  await t.step("a hook, then the hypercall it makes", () => {
+    const m = new BootMachine({ kernel: "2.6.38", memory: GiB });
+    const pfn = m.runUntilAlloc()!;
+    assert.equal(m.runUntilHook(pfn), "alloc_pte");
+    // 2.6.38's window is mapped: make_lowmem_page_readonly's update_va_mapping comes next
+    assert.deepEqual(m.runUntilHypercall(), { call: "update_va_mapping", rc: 0 });
+  });
+  await t.step("writableMappings names every RW entry of a page", () => {
+    const m = new BootMachine({ kernel: "published-range", memory: 4.5 * GiB });
+    m.runUntil((e) => e.kind === "hypercall" && e.call === "mmuext_op" && e.rc !== 0);
+    const page = m.kernel.pgt_buf.end - 1;
+    assert.deepEqual(m.writableMappings(page), [
+      `RW entry ${page % 512} of pfn ${hex(page - 1)}: PGT_l1_page_table, validated, pinned`,
+    ]);
+  });
+  await t.step("natively nothing stops at a hypercall", () => {
+    const m = new BootMachine({ kernel: "2.6.39", memory: GiB, hypervisor: "native" });
+    assert.equal(m.runUntilHypercall(), null);
+    assert.equal(m.outcome, "ok");
+  });
+});
