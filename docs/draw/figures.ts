@@ -1,0 +1,28 @@
+/**
+ * Every figure of the book: its file name, the chapter it belongs to, and the function that draws
+ * it from the model. `deno task figures` writes them all; the freshness test redraws them all.
+ *
+ * @module
+ */
+
+import { pgtBufWindows } from "./pgt_buf_windows.ts";
+import { failureFigure } from "./failure_timelines.ts";
+
+/** One figure of the book. */
+export interface Figure {
+  /** The file name in `docs/figures/`. */
+  readonly file: string;
+  /** The chapter file that embeds it. */
+  readonly chapter: string;
+  /** Draw it: the SVG text. */
+  readonly draw: () => string;
+}
+
+/** The figures, in chapter order. */
+export const FIGURES: readonly Figure[] = [
+  { file: "pgt_buf_windows.svg", chapter: "06_pgt_buf.md", draw: pgtBufWindows },
+  { file: "failure_A.svg", chapter: "08_published_range.md", draw: () => failureFigure("A") },
+  { file: "failure_P.svg", chapter: "08_published_range.md", draw: () => failureFigure("P") },
+  { file: "failure_V.svg", chapter: "09_alloc_pte_hooks.md", draw: () => failureFigure("V") },
+  { file: "failure_R.svg", chapter: "10_pagetable_reserve.md", draw: () => failureFigure("R") },
+];

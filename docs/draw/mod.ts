@@ -1,0 +1,14 @@
+/**
+ * The book's figures, drawn from the model as SVG text. Browser-safe: nothing here touches Deno
+ * or Node, so the web edition and `deno task sim --svg` draw with the same code.
+ *
+ * @module
+ */
+
+export * from "./svg.ts";
+export * from "./record_boot.ts";
+export * from "./window_map.ts";
+export * from "./pgt_buf_windows.ts";
+export * from "./failure_timeline.ts";
+export * from "./failure_timelines.ts";
+export * from "./figures.ts";

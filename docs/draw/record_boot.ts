@@ -1,0 +1,140 @@
+/**
+ * `recordBoot`: run one boot and keep what the figures draw from it: each `init_memory_mapping`
+ * call with `max_pfn_mapped` as the call found it, the window of each call, a compact list of
+ * the events, and, for a failed boot, the page the failure is about and every entry that maps it
+ * at that moment.
+ *
+ * @module
+ */
+
+import { BootMachine, type BootOptions, type BootResult } from "../../boot/boot.ts";
+import type { BootEvent } from "../../boot/kernel.ts";
+import { failureMechanism } from "../../boot/outcome_table.ts";
+import type { PgtBuf } from "../../boot/find_early_table_space.ts";
+import type { Mapping } from "../../xen/hypervisor/who_maps.ts";
+import { __pa, virt } from "../../mmu/virtual_address.ts";
+import { PAGE_SIZE } from "../../mmu/page_64_types.ts";
+
+/** One `init_memory_mapping` call as the boot made it. */
+export interface RecordedCall {
+  /** The first pfn the call maps. */
+  readonly start: number;
+  /** One past the last pfn it maps. */
+  readonly end: number;
+  /** `max_pfn_mapped` when the call began. */
+  readonly maxPfnMapped: number;
+  /** The index in {@linkcode BootRecord.events} of the call's event. */
+  readonly at: number;
+}
+
+/** One event, reduced to what a timeline draws. */
+export interface RecordedEvent {
+  /** The event's kind. */
+  readonly kind: BootEvent["kind"];
+  /** The pfn it concerns (alloc_low_page, map_low_page, pv_alloc, early_alloc), else -1. */
+  readonly pfn: number;
+  /** `pgt_buf.end` right after the event. */
+  readonly bufEnd: number;
+  /** The mapping front: one past the last pfn a `chunk` event has mapped so far. */
+  readonly front: number;
+  /** The hypercall's return code (hypercall events), else 0. */
+  readonly rc: number;
+}
+
+/** A failed boot's page: the one Xen names, or the one the kernel faulted on. */
+export interface FailedPage {
+  /** Its pfn. */
+  readonly pfn: number;
+  /** Where the pfn came from (which line of which log). */
+  readonly source: string;
+  /** Every entry that maps it when the boot stopped. */
+  readonly mappings: readonly Mapping[];
+}
+
+/** What {@linkcode recordBoot} keeps. */
+export interface BootRecord {
+  /** The boot's result. */
+  readonly result: BootResult;
+  /** `A`, `P`, `V`, `R`, `ok`, or the outcome with `?` (see `failureMechanism`). */
+  readonly mechanism: string;
+  /** The `init_memory_mapping` calls, in order. */
+  readonly calls: readonly RecordedCall[];
+  /** The windows, one per call that used one (the boot's `pgt_buf`). */
+  readonly windows: readonly PgtBuf[];
+  /** Every event, in order. */
+  readonly events: readonly RecordedEvent[];
+  /** `max_pfn` of the memory map: the end of RAM the kernel will map. */
+  readonly maxPfn: number;
+  /** The failed page, for a failed boot whose logs name one; else null. */
+  readonly failure: FailedPage | null;
+}
+
+/**
+ * Boot a machine and record it for drawing.
+ *
+ * @example The 2.6.39 windows of a 1 GiB domU
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { recordBoot } from "./mod.ts";
+ * const r = recordBoot({ kernel: "2.6.39", memory: 2 ** 30 });
+ * assert.equal(r.windows[0].start, 0x3fdfe);
+ * assert.equal(r.calls.length, 2);
+ * ```
+ *
+ * @param options What to boot.
+ * @returns The record.
+ */
+export function recordBoot(options: BootOptions): BootRecord {
+  const m = new BootMachine(options);
+  const k = m.kernel;
+  const calls: RecordedCall[] = [];
+  const events: RecordedEvent[] = [];
+  let front = 0;
+  const result = m.finish((e) => {
+    if (e.kind === "init_memory_mapping") {
+      calls.push({
+        start: e.start / PAGE_SIZE,
+        end: e.end / PAGE_SIZE,
+        maxPfnMapped: k.max_pfn_mapped,
+        at: events.length,
+      });
+    }
+    if (e.kind === "chunk") front = Math.max(front, e.end / PAGE_SIZE);
+    events.push({
+      kind: e.kind,
+      pfn: "pfn" in e ? e.pfn : -1,
+      bufEnd: k.pgt_buf.end,
+      front,
+      rc: e.kind === "hypercall" ? e.rc : 0,
+    });
+  });
+  const pfn = failedPfn(result);
+  return {
+    result,
+    mechanism: failureMechanism(result),
+    calls,
+    windows: result.pgt_buf,
+    events,
+    maxPfn: k.memory.maxPfn,
+    failure: pfn === null ? null : { ...pfn, mappings: m.whoMaps(pfn.pfn) },
+  };
+}
+
+/**
+ * The page a failure is about: the first pfn Xen's console names (the page whose type Xen
+ * refused), or else the page of the address the kernel could not handle.
+ */
+function failedPfn(r: BootResult): { pfn: number; source: string } | null {
+  if (r.outcome === "ok") return null;
+  for (const line of r.xen_log) {
+    const m = /\(pfn ([0-9a-f]+)\)/.exec(line);
+    if (m !== null) return { pfn: parseInt(m[1], 16), source: line };
+  }
+  for (const line of (r.panic ?? "").split("\n")) {
+    const m = /paging request at ([0-9a-f]+)/.exec(line);
+    if (m !== null) {
+      return { pfn: Math.floor(__pa(virt("0x" + m[1])) / PAGE_SIZE), source: line };
+    }
+  }
+  return null;
+}
