@@ -7,7 +7,8 @@
 
 // @ts-types="@types/d3-scale"
 import { scaleLinear } from "d3-scale";
-import type { BootRecord, RecordedEvent } from "./record_boot.ts";
+import type { BootRecord } from "./record_boot.ts";
+import type { EventLog, RecordedEvent } from "./event_log.ts";
 import { COLORS, el, formatSize, hex, line, type Panel, rect, text } from "./svg.ts";
 
 const LEFT = 20;
@@ -58,7 +59,7 @@ export function failureTimeline(record: BootRecord, width: number): Panel {
     ["Xen hooks (pv_alloc)", (e) => e.kind === "pv_alloc", COLORS.readonly],
   ];
   for (const [label, match, color] of lanes) {
-    const total = record.events.filter(match).length;
+    const total = record.events.count(match);
     body.push(text(LEFT, y + 17, label, { size: 12 }));
     body.push(rect(x(0), y + 2, x(n) - x(0), LANE - 4, COLORS.unmapped));
     if (total > 0) body.push(growth(record.events, match, total, x, y + 2, LANE - 4, color));
@@ -107,7 +108,7 @@ export function failureTimeline(record: BootRecord, width: number): Panel {
 
 /** A cumulative count as a filled area over the events (at most one point per px). */
 function growth(
-  events: readonly RecordedEvent[],
+  events: EventLog,
   match: (e: RecordedEvent) => boolean,
   total: number,
   x: (v: number) => number,

@@ -6,9 +6,11 @@
  */
 
 export * from "./svg.ts";
+export * from "./event_log.ts";
 export * from "./record_boot.ts";
 export * from "./window_map.ts";
 export * from "./pgt_buf_windows.ts";
 export * from "./failure_timeline.ts";
 export * from "./failure_timelines.ts";
+export * from "./boot_figure.ts";
 export * from "./figures.ts";

@@ -9,6 +9,7 @@
 
 import { BootMachine, type BootOptions, type BootResult } from "../../boot/boot.ts";
 import type { BootEvent } from "../../boot/kernel.ts";
+import { EventLog } from "./event_log.ts";
 import { failureMechanism } from "../../boot/outcome_table.ts";
 import type { PgtBuf } from "../../boot/find_early_table_space.ts";
 import type { Mapping } from "../../xen/hypervisor/who_maps.ts";
@@ -25,20 +26,6 @@ export interface RecordedCall {
   readonly maxPfnMapped: number;
   /** The index in {@linkcode BootRecord.events} of the call's event. */
   readonly at: number;
-}
-
-/** One event, reduced to what a timeline draws. */
-export interface RecordedEvent {
-  /** The event's kind. */
-  readonly kind: BootEvent["kind"];
-  /** The pfn it concerns (alloc_low_page, map_low_page, pv_alloc, early_alloc), else -1. */
-  readonly pfn: number;
-  /** `pgt_buf.end` right after the event. */
-  readonly bufEnd: number;
-  /** The mapping front: one past the last pfn a `chunk` event has mapped so far. */
-  readonly front: number;
-  /** The hypercall's return code (hypercall events), else 0. */
-  readonly rc: number;
 }
 
 /** A failed boot's page: the one Xen names, or the one the kernel faulted on. */
@@ -62,7 +49,7 @@ export interface BootRecord {
   /** The windows, one per call that used one (the boot's `pgt_buf`). */
   readonly windows: readonly PgtBuf[];
   /** Every event, in order. */
-  readonly events: readonly RecordedEvent[];
+  readonly events: EventLog;
   /** `max_pfn` of the memory map: the end of RAM the kernel will map. */
   readonly maxPfn: number;
   /** The failed page, for a failed boot whose logs name one; else null. */
@@ -85,12 +72,23 @@ export interface BootRecord {
  * @returns The record.
  */
 export function recordBoot(options: BootOptions): BootRecord {
-  const m = new BootMachine(options);
+  return recordMachine(new BootMachine(options));
+}
+
+/**
+ * Run a prepared boot to the end and record it for drawing.
+ *
+ * @param m The machine, not yet run.
+ * @param onEvent Also called with every event (for `sim --trace`).
+ * @returns The record.
+ */
+export function recordMachine(m: BootMachine, onEvent?: (e: BootEvent) => void): BootRecord {
   const k = m.kernel;
   const calls: RecordedCall[] = [];
-  const events: RecordedEvent[] = [];
+  const events = new EventLog();
   let front = 0;
   const result = m.finish((e) => {
+    onEvent?.(e);
     if (e.kind === "init_memory_mapping") {
       calls.push({
         start: e.start / PAGE_SIZE,
@@ -99,7 +97,7 @@ export function recordBoot(options: BootOptions): BootRecord {
         at: events.length,
       });
     }
-    if (e.kind === "chunk") front = Math.max(front, e.end / PAGE_SIZE);
+    if (e.kind === "chunk") front = e.end / PAGE_SIZE;
     events.push({
       kind: e.kind,
       pfn: "pfn" in e ? e.pfn : -1,

@@ -9,6 +9,7 @@
 // @ts-types="@types/d3-scale"
 import { scaleLinear } from "d3-scale";
 import type { BootRecord } from "./record_boot.ts";
+import { getProfile } from "../../boot/profiles.ts";
 import { COLORS, formatSize, hex, line, type Panel, rect, text } from "./svg.ts";
 
 const GIB_PFNS = 0x40000;
@@ -77,9 +78,10 @@ export function windowMap(record: BootRecord, width: number): Panel {
     }
     y += 24;
     if (w === undefined) {
-      body.push(text(LEFT, y + 12, "no window: this call took no table pages", {
-        fill: COLORS.muted,
-      }));
+      const why = getProfile(r.kernel).rules.code === "3.9"
+        ? "no window of its own: 3.9 takes its table pages from memory already mapped"
+        : "no window: this call took no table pages";
+      body.push(text(LEFT, y + 12, why, { fill: COLORS.muted }));
       y += 24;
       return;
     }
