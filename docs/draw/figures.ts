@@ -7,6 +7,8 @@
 
 import { pgtBufWindows } from "./pgt_buf_windows.ts";
 import { failureFigure } from "./failure_timelines.ts";
+import { walkFromCr3 } from "./walk_from_cr3.ts";
+import { lookupAddressStops } from "./lookup_address_stops.ts";
 
 /** One figure of the book. */
 export interface Figure {
@@ -25,4 +27,6 @@ export const FIGURES: readonly Figure[] = [
   { file: "failure_P.svg", chapter: "08_published_range.md", draw: () => failureFigure("P") },
   { file: "failure_V.svg", chapter: "09_alloc_pte_hooks.md", draw: () => failureFigure("V") },
   { file: "failure_R.svg", chapter: "10_pagetable_reserve.md", draw: () => failureFigure("R") },
+  { file: "walk_from_cr3.svg", chapter: "01_x86_paging.md", draw: walkFromCr3 },
+  { file: "lookup_address_stops.svg", chapter: "02_lookup_address.md", draw: lookupAddressStops },
 ];

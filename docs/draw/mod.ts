@@ -13,4 +13,6 @@ export * from "./pgt_buf_windows.ts";
 export * from "./failure_timeline.ts";
 export * from "./failure_timelines.ts";
 export * from "./boot_figure.ts";
+export * from "./walk_from_cr3.ts";
+export * from "./lookup_address_stops.ts";
 export * from "./figures.ts";
