@@ -9,6 +9,7 @@ import { pgtBufWindows } from "./pgt_buf_windows.ts";
 import { failureFigure } from "./failure_timelines.ts";
 import { walkFromCr3 } from "./walk_from_cr3.ts";
 import { lookupAddressStops } from "./lookup_address_stops.ts";
+import { typeInfoWord } from "./type_info_word.ts";
 
 /** One figure of the book. */
 export interface Figure {
@@ -29,4 +30,5 @@ export const FIGURES: readonly Figure[] = [
   { file: "failure_R.svg", chapter: "10_pagetable_reserve.md", draw: () => failureFigure("R") },
   { file: "walk_from_cr3.svg", chapter: "01_x86_paging.md", draw: walkFromCr3 },
   { file: "lookup_address_stops.svg", chapter: "02_lookup_address.md", draw: lookupAddressStops },
+  { file: "type_info_word.svg", chapter: "03_xen_pv_mmu.md", draw: typeInfoWord },
 ];

@@ -15,4 +15,5 @@ export * from "./failure_timelines.ts";
 export * from "./boot_figure.ts";
 export * from "./walk_from_cr3.ts";
 export * from "./lookup_address_stops.ts";
+export * from "./type_info_word.ts";
 export * from "./figures.ts";
