@@ -10,6 +10,7 @@ import { failureFigure } from "./failure_timelines.ts";
 import { walkFromCr3 } from "./walk_from_cr3.ts";
 import { lookupAddressStops } from "./lookup_address_stops.ts";
 import { typeInfoWord } from "./type_info_word.ts";
+import { startOfDayLayoutFigure } from "./start_of_day_layout.ts";
 
 /** One figure of the book. */
 export interface Figure {
@@ -31,4 +32,5 @@ export const FIGURES: readonly Figure[] = [
   { file: "walk_from_cr3.svg", chapter: "01_x86_paging.md", draw: walkFromCr3 },
   { file: "lookup_address_stops.svg", chapter: "02_lookup_address.md", draw: lookupAddressStops },
   { file: "type_info_word.svg", chapter: "03_xen_pv_mmu.md", draw: typeInfoWord },
+  { file: "start_of_day_layout.svg", chapter: "05_start_of_day.md", draw: startOfDayLayoutFigure },
 ];
