@@ -11,6 +11,7 @@ import { walkFromCr3 } from "./walk_from_cr3.ts";
 import { lookupAddressStops } from "./lookup_address_stops.ts";
 import { typeInfoWord } from "./type_info_word.ts";
 import { startOfDayLayoutFigure } from "./start_of_day_layout.ts";
+import { ptePageLife } from "./pte_page_life.ts";
 
 /** One figure of the book. */
 export interface Figure {
@@ -33,4 +34,5 @@ export const FIGURES: readonly Figure[] = [
   { file: "lookup_address_stops.svg", chapter: "02_lookup_address.md", draw: lookupAddressStops },
   { file: "type_info_word.svg", chapter: "03_xen_pv_mmu.md", draw: typeInfoWord },
   { file: "start_of_day_layout.svg", chapter: "05_start_of_day.md", draw: startOfDayLayoutFigure },
+  { file: "pte_page_life.svg", chapter: "07_init_memory_mapping.md", draw: ptePageLife },
 ];

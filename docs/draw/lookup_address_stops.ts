@@ -93,7 +93,11 @@ export function lookupAddressStops(): string {
       const none = e.lo === 0 && e.hi === 0;
       const isPte = l === 3;
       const found = r.pte !== null && isPte;
-      const stroke = none ? (found ? COLORS.used : COLORS.refused) : found ? COLORS.ok : COLORS.grid;
+      const stroke = none
+        ? (found ? COLORS.used : COLORS.refused)
+        : found
+        ? COLORS.ok
+        : COLORS.grid;
       body.push(
         rect(x + 4, y + 4, colW - 8, rowH - 12, "#ffffff", {
           stroke,
@@ -135,10 +139,10 @@ export function lookupAddressStops(): string {
         fill: COLORS.muted,
       }));
     }
-    const answer = r.pte === null
-      ? "NULL"
-      : `entry ${r.pte.index} of ${hex(r.pte.table)}`;
-    const color = r.pte === null ? COLORS.refused : mem.read(r.pte.table, r.pte.index).lo === 0
+    const answer = r.pte === null ? "NULL" : `entry ${r.pte.index} of ${hex(r.pte.table)}`;
+    const color = r.pte === null
+      ? COLORS.refused
+      : mem.read(r.pte.table, r.pte.index).lo === 0
       ? COLORS.used
       : COLORS.ok;
     body.push(text(resultX, y + 19, answer, { mono: true, size: 12, bold: true, fill: color }));

@@ -17,4 +17,5 @@ export * from "./walk_from_cr3.ts";
 export * from "./lookup_address_stops.ts";
 export * from "./type_info_word.ts";
 export * from "./start_of_day_layout.ts";
+export * from "./pte_page_life.ts";
 export * from "./figures.ts";

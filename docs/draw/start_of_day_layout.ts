@@ -31,10 +31,12 @@ export function startOfDayLayoutFigure(): string {
   const width = 960, left = 20, right = width - 20;
   const nrPages = MEMORY / PAGE_SIZE;
   const body: string[] = [];
-  body.push(text(left, 22, `Start of day: a ${formatSize(MEMORY)} PV domU as the builder leaves it`, {
-    size: 16,
-    bold: true,
-  }));
+  body.push(
+    text(left, 22, `Start of day: a ${formatSize(MEMORY)} PV domU as the builder leaves it`, {
+      size: 16,
+      bold: true,
+    }),
+  );
   // row 1: the whole domain
   let y = 44;
   const all = scaleLinear().domain([0, nrPages]).range([left, right]);
@@ -43,8 +45,13 @@ export function startOfDayLayoutFigure(): string {
   body.push(rect(left, y, right - left, 22, COLORS.unmapped, { stroke: COLORS.grid }));
   body.push(rect(left, y, all(L.vEnd) - left, 22, COLORS.mapped, { stroke: COLORS.ink }));
   body.push(
-    text(all(L.vEnd) + 6, y + 15, `v_end ${hex(L.vEnd)}: the builder maps [0, v_end), ` +
-      `${formatSize(L.vEnd * PAGE_SIZE)}; the rest is not mapped yet`, { size: 12 }),
+    text(
+      all(L.vEnd) + 6,
+      y + 15,
+      `v_end ${hex(L.vEnd)}: the builder maps [0, v_end), ` +
+        `${formatSize(L.vEnd * PAGE_SIZE)}; the rest is not mapped yet`,
+      { size: 12 },
+    ),
   );
   const row1 = y + 22;
   // row 2: [0, v_end) to scale
@@ -134,22 +141,37 @@ export function startOfDayLayoutFigure(): string {
     }),
   );
   body.push(
-    text((px + pe) / 2, y + 62, `nr_pt_frames ${L.pageTables.end - pt}: ${t.l4} L4, ${t.l3} L3, ` +
-      `${t.l2} L2, ${t.l1} L1; pinned as one tree, every one mapped read-only`, {
-      anchor: "middle",
-      size: 12,
-    }),
+    text(
+      (px + pe) / 2,
+      y + 62,
+      `nr_pt_frames ${L.pageTables.end - pt}: ${t.l4} L4, ${t.l3} L3, ` +
+        `${t.l2} L2, ${t.l1} L1; pinned as one tree, every one mapped read-only`,
+      {
+        anchor: "middle",
+        size: 12,
+      },
+    ),
   );
   body.push(text(left, y + 62, hex(first), { size: 11, mono: true }));
   body.push(text(right, y + 62, hex(last - 1), { size: 11, mono: true, anchor: "end" }));
   y += 84;
   body.push(
-    text(left, y, "SI start_info, XS xenstore ring, CO console ring, stk boot stack, pad padding.", {
-      size: 12,
-      fill: COLORS.muted,
-    }),
-    text(left, y + 17, "RO / RW: what a write through virt_base + pfn meets, walked in the " +
-      "builder's tables before the kernel runs.", { size: 12, fill: COLORS.muted }),
+    text(
+      left,
+      y,
+      "SI start_info, XS xenstore ring, CO console ring, stk boot stack, pad padding.",
+      {
+        size: 12,
+        fill: COLORS.muted,
+      },
+    ),
+    text(
+      left,
+      y + 17,
+      "RO / RW: what a write through virt_base + pfn meets, walked in the " +
+        "builder's tables before the kernel runs.",
+      { size: 12, fill: COLORS.muted },
+    ),
   );
   y += 17;
   return svgDocument({

@@ -79,7 +79,9 @@ export function typeInfoWord(): string {
     fill: COLORS.muted,
   }));
   y += 26;
-  body.push(text(20, y, "Pages of a 2.6.39 domU, 1 GiB, after init_memory_mapping:", { bold: true }));
+  body.push(
+    text(20, y, "Pages of a 2.6.39 domU, 1 GiB, after init_memory_mapping:", { bold: true }),
+  );
   y += 10;
   const descs: string[] = [];
   pages.forEach(([name, pfn], i) => {
@@ -125,4 +127,3 @@ export function typeInfoWord(): string {
     body: shift(body, 0),
   });
 }
-

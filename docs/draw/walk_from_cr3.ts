@@ -6,22 +6,10 @@
  */
 
 import { _KERNPG_TABLE, PAGE_KERNEL } from "../../mmu/pgtable_types.ts";
-import {
-  describeFlags,
-  entryFlags,
-  entryFrame,
-  formatEntry,
-  makeEntry,
-} from "../../mmu/entry.ts";
+import { describeFlags, entryFlags, entryFrame, formatEntry, makeEntry } from "../../mmu/entry.ts";
 import { PAGE_SIZE } from "../../mmu/page_64_types.ts";
 import { PageTableMemory } from "../../mmu/page_table_memory.ts";
-import {
-  __va,
-  formatVirt,
-  pgd_index,
-  pmd_index,
-  pud_index,
-} from "../../mmu/virtual_address.ts";
+import { __va, formatVirt, pgd_index, pmd_index, pud_index } from "../../mmu/virtual_address.ts";
 import { walk, type WalkResult } from "../../mmu/walk.ts";
 import { COLORS, hex, line, rect, shift, svgDocument, text } from "./svg.ts";
 
@@ -57,11 +45,15 @@ export function walkFromCr3(): string {
   return svgDocument({
     width,
     height: bottom + 20,
-    title: `The walk of ${formatVirt(va)} from CR3 down to frame ${hex(Math.floor(r.pa! / PAGE_SIZE))}`,
+    title: `The walk of ${formatVirt(va)} from CR3 down to frame ${
+      hex(Math.floor(r.pa! / PAGE_SIZE))
+    }`,
     desc: `The virtual address cut into sign extension, four 9-bit indices (` +
       r.steps.map((s) => `${s.level} ${s.index}`).join(", ") +
       `) and a 12-bit offset; CR3 holds ${hex(cr3)}; each table's chosen entry points to the ` +
-      `next table, and the pte points to frame ${hex(Math.floor(r.pa! / PAGE_SIZE))}: physical address ` +
+      `next table, and the pte points to frame ${
+        hex(Math.floor(r.pa! / PAGE_SIZE))
+      }: physical address ` +
       `${hex(r.pa!)}.`,
     body: shift(body, 0),
   });
@@ -80,7 +72,9 @@ function addressStrip(body: string[], r: WalkResult, y: number, width: number): 
   fields.forEach(([name, bits, value], i) => {
     const w = bits * bitW;
     body.push(rect(x, y, w, 30, FIELD_COLORS[i], { stroke: COLORS.ink }));
-    body.push(text(x + w / 2, y + 20, value, { anchor: "middle", mono: true, size: 14, bold: true }));
+    body.push(
+      text(x + w / 2, y + 20, value, { anchor: "middle", mono: true, size: 14, bold: true }),
+    );
     body.push(text(x + w / 2, y + 46, name, { anchor: "middle", size: 12 }));
     body.push(
       text(x + w / 2, y + 62, `bits ${bit - 1}..${bit - bits}`, {
@@ -178,11 +172,21 @@ function tables(
   });
   // the frame
   const frame = Math.floor(r.pa! / PAGE_SIZE);
-  body.push(text(x + 45, y + 14, `frame ${hex(frame)}`, { anchor: "middle", size: 12, bold: true }));
+  body.push(
+    text(x + 45, y + 14, `frame ${hex(frame)}`, { anchor: "middle", size: 12, bold: true }),
+  );
   body.push(rect(x, y + 24, 90, 66, COLORS.mapped, { stroke: COLORS.ink }));
   body.push(text(x + 45, y + 44, "4 KiB page", { anchor: "middle", size: 12 }));
-  body.push(text(x + 45, y + 62, `+ ${hex(r.address % PAGE_SIZE)}`, { anchor: "middle", mono: true, size: 12 }));
-  body.push(text(x + 45, y + 80, `= ${hex(r.pa!)}`, { anchor: "middle", mono: true, size: 12, bold: true }));
+  body.push(
+    text(x + 45, y + 62, `+ ${hex(r.address % PAGE_SIZE)}`, {
+      anchor: "middle",
+      mono: true,
+      size: 12,
+    }),
+  );
+  body.push(
+    text(x + 45, y + 80, `= ${hex(r.pa!)}`, { anchor: "middle", mono: true, size: 12, bold: true }),
+  );
   body.push(
     line(fromX, fromY, x, y + 34, COLORS.path, {
       "stroke-width": 2,
@@ -190,11 +194,16 @@ function tables(
     }),
   );
   body.push(
-    text(20, bottom + 22, "Each entry: the frame of the next table (or of the page) and its flags; " +
-      "the walk reads one entry per level, chosen by the index of that level.", {
-      size: 12,
-      fill: COLORS.muted,
-    }),
+    text(
+      20,
+      bottom + 22,
+      "Each entry: the frame of the next table (or of the page) and its flags; " +
+        "the walk reads one entry per level, chosen by the index of that level.",
+      {
+        size: 12,
+        fill: COLORS.muted,
+      },
+    ),
   );
   return bottom + 30;
 }
