@@ -12,6 +12,7 @@ import { lookupAddressStops } from "./lookup_address_stops.ts";
 import { typeInfoWord } from "./type_info_word.ts";
 import { startOfDayLayoutFigure } from "./start_of_day_layout.ts";
 import { ptePageLife } from "./pte_page_life.ts";
+import { mappingFront } from "./mapping_front.ts";
 
 /** One figure of the book. */
 export interface Figure {
@@ -35,4 +36,5 @@ export const FIGURES: readonly Figure[] = [
   { file: "type_info_word.svg", chapter: "03_xen_pv_mmu.md", draw: typeInfoWord },
   { file: "start_of_day_layout.svg", chapter: "05_start_of_day.md", draw: startOfDayLayoutFigure },
   { file: "pte_page_life.svg", chapter: "07_init_memory_mapping.md", draw: ptePageLife },
+  { file: "mapping_front.svg", chapter: "08_published_range.md", draw: mappingFront },
 ];

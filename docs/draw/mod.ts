@@ -18,4 +18,5 @@ export * from "./lookup_address_stops.ts";
 export * from "./type_info_word.ts";
 export * from "./start_of_day_layout.ts";
 export * from "./pte_page_life.ts";
+export * from "./mapping_front.ts";
 export * from "./figures.ts";
