@@ -13,6 +13,7 @@ import { typeInfoWord } from "./type_info_word.ts";
 import { startOfDayLayoutFigure } from "./start_of_day_layout.ts";
 import { ptePageLife } from "./pte_page_life.ts";
 import { mappingFront } from "./mapping_front.ts";
+import { outcomeMap } from "./outcome_map.ts";
 
 /** One figure of the book. */
 export interface Figure {
@@ -37,4 +38,5 @@ export const FIGURES: readonly Figure[] = [
   { file: "start_of_day_layout.svg", chapter: "05_start_of_day.md", draw: startOfDayLayoutFigure },
   { file: "pte_page_life.svg", chapter: "07_init_memory_mapping.md", draw: ptePageLife },
   { file: "mapping_front.svg", chapter: "08_published_range.md", draw: mappingFront },
+  { file: "outcome_map.svg", chapter: "10_pagetable_reserve.md", draw: outcomeMap },
 ];

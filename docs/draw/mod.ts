@@ -19,4 +19,5 @@ export * from "./type_info_word.ts";
 export * from "./start_of_day_layout.ts";
 export * from "./pte_page_life.ts";
 export * from "./mapping_front.ts";
+export * from "./outcome_map.ts";
 export * from "./figures.ts";
