@@ -14,6 +14,7 @@ import { startOfDayLayoutFigure } from "./start_of_day_layout.ts";
 import { ptePageLife } from "./pte_page_life.ts";
 import { mappingFront } from "./mapping_front.ts";
 import { outcomeMap } from "./outcome_map.ts";
+import { topDownSteps } from "./top_down_steps.ts";
 
 /** One figure of the book. */
 export interface Figure {
@@ -39,4 +40,5 @@ export const FIGURES: readonly Figure[] = [
   { file: "pte_page_life.svg", chapter: "07_init_memory_mapping.md", draw: ptePageLife },
   { file: "mapping_front.svg", chapter: "08_published_range.md", draw: mappingFront },
   { file: "outcome_map.svg", chapter: "10_pagetable_reserve.md", draw: outcomeMap },
+  { file: "top_down_steps.svg", chapter: "11_top_down.md", draw: topDownSteps },
 ];

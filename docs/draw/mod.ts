@@ -20,4 +20,5 @@ export * from "./start_of_day_layout.ts";
 export * from "./pte_page_life.ts";
 export * from "./mapping_front.ts";
 export * from "./outcome_map.ts";
+export * from "./top_down_steps.ts";
 export * from "./figures.ts";
