@@ -15,6 +15,7 @@ import { ptePageLife } from "./pte_page_life.ts";
 import { mappingFront } from "./mapping_front.ts";
 import { outcomeMap } from "./outcome_map.ts";
 import { topDownSteps } from "./top_down_steps.ts";
+import { pinningStates } from "./pinning_states.ts";
 
 /** One figure of the book. */
 export interface Figure {
@@ -28,17 +29,18 @@ export interface Figure {
 
 /** The figures, in chapter order. */
 export const FIGURES: readonly Figure[] = [
-  { file: "pgt_buf_windows.svg", chapter: "06_pgt_buf.md", draw: pgtBufWindows },
-  { file: "failure_A.svg", chapter: "08_published_range.md", draw: () => failureFigure("A") },
-  { file: "failure_P.svg", chapter: "08_published_range.md", draw: () => failureFigure("P") },
-  { file: "failure_V.svg", chapter: "09_alloc_pte_hooks.md", draw: () => failureFigure("V") },
-  { file: "failure_R.svg", chapter: "10_pagetable_reserve.md", draw: () => failureFigure("R") },
   { file: "walk_from_cr3.svg", chapter: "01_x86_paging.md", draw: walkFromCr3 },
   { file: "lookup_address_stops.svg", chapter: "02_lookup_address.md", draw: lookupAddressStops },
   { file: "type_info_word.svg", chapter: "03_xen_pv_mmu.md", draw: typeInfoWord },
+  { file: "pinning_states.svg", chapter: "04_pinning.md", draw: pinningStates },
   { file: "start_of_day_layout.svg", chapter: "05_start_of_day.md", draw: startOfDayLayoutFigure },
+  { file: "pgt_buf_windows.svg", chapter: "06_pgt_buf.md", draw: pgtBufWindows },
   { file: "pte_page_life.svg", chapter: "07_init_memory_mapping.md", draw: ptePageLife },
+  { file: "failure_A.svg", chapter: "08_published_range.md", draw: () => failureFigure("A") },
+  { file: "failure_P.svg", chapter: "08_published_range.md", draw: () => failureFigure("P") },
   { file: "mapping_front.svg", chapter: "08_published_range.md", draw: mappingFront },
+  { file: "failure_V.svg", chapter: "09_alloc_pte_hooks.md", draw: () => failureFigure("V") },
+  { file: "failure_R.svg", chapter: "10_pagetable_reserve.md", draw: () => failureFigure("R") },
   { file: "outcome_map.svg", chapter: "10_pagetable_reserve.md", draw: outcomeMap },
   { file: "top_down_steps.svg", chapter: "11_top_down.md", draw: topDownSteps },
 ];

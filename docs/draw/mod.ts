@@ -21,4 +21,5 @@ export * from "./pte_page_life.ts";
 export * from "./mapping_front.ts";
 export * from "./outcome_map.ts";
 export * from "./top_down_steps.ts";
+export * from "./pinning_states.ts";
 export * from "./figures.ts";
