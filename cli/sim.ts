@@ -13,6 +13,8 @@ import type { BootEvent } from "../boot/kernel.ts";
 import { BootMachine, type BootResult } from "../boot/boot.ts";
 import { PROFILES } from "../boot/profiles.ts";
 import { parseMemorySize } from "../boot/parse_memory_size.ts";
+import { recordMachine } from "../docs/draw/record_boot.ts";
+import { bootFigure } from "../docs/draw/boot_figure.ts";
 
 const USAGE = `Usage: deno task sim --kernel ID --memory SIZE [options]
 
@@ -25,6 +27,8 @@ const USAGE = `Usage: deno task sim --kernel ID --memory SIZE [options]
   --trace KINDS        print the boot's events of these kinds as they happen, comma-separated:
                        printk, init_memory_mapping, alloc_low_page, map_low_page, pv_alloc,
                        hypercall, reserve, early_alloc, chunk, or all
+  --svg FILE           also draw the boot into FILE: its windows to scale and its timeline
+                       (with the failure, what Xen and the kernel said, who maps the page)
   --help               this text`;
 
 const EVENT_KINDS = [
@@ -120,6 +124,7 @@ function run(args: readonly string[], out: (line: string) => void): number {
         json: { type: "boolean", default: false },
         trace: { type: "string" },
         help: { type: "boolean", default: false },
+        svg: { type: "string" },
       },
       strict: true,
       allowPositionals: false,
@@ -155,14 +160,19 @@ function run(args: readonly string[], out: (line: string) => void): number {
     memory: parseMemorySize(v.memory),
     hypervisor,
   });
+  if (v.svg === "") throw new UsageError('--svg "" is not a file name (e.g. --svg boot.svg)');
   const progress = !v.json && Deno.stderr.isTerminal();
   let tables = 0;
-  const result = machine.finish((e) => {
+  const onEvent = (e: BootEvent) => {
     if (kinds.has(e.kind)) out(traceLine(e));
     if (progress && e.kind === "alloc_low_page" && ++tables % 4096 === 0) {
       Deno.stderr.writeSync(new TextEncoder().encode(`\r${tables} table pages...`));
     }
-  });
+  };
+  // --svg records the events as the boot runs (one boot, not two)
+  const record = v.svg === undefined ? null : recordMachine(machine, onEvent);
+  const result = record === null ? machine.finish(onEvent) : record.result;
+  if (record !== null) writeSvg(v.svg!, bootFigure(record));
   if (progress && tables >= 4096) Deno.stderr.writeSync(new TextEncoder().encode("\r\x1b[K"));
   if (v.json) {
     out(JSON.stringify(toJson(result), null, 2));
@@ -189,6 +199,15 @@ function run(args: readonly string[], out: (line: string) => void): number {
       `emulated stores ${result.stats.emulatedStores}, warnings ${result.stats.warnings}`,
   );
   return 0;
+}
+
+/** Write the `--svg` file; a path that cannot be written is a command-line mistake. */
+function writeSvg(file: string, svg: string): void {
+  try {
+    Deno.writeTextFileSync(file, svg);
+  } catch (error) {
+    throw new UsageError(`--svg "${file}" cannot be written: ${(error as Error).message}`);
+  }
 }
 
 if (import.meta.main) Deno.exit(simMain(Deno.args));
