@@ -45,15 +45,7 @@ const ENTITIES: Record<string, string> = {
   "'": "apos",
 };
 
-/**
- * A number as the prose prints pfns and addresses: `0x` and lower-case hex.
- *
- * @param n A non-negative integer.
- * @returns E.g. `0x3fdfe`.
- */
-export function hex(n: number): string {
-  return "0x" + n.toString(16);
-}
+export { hex } from "../../mmu/hex.ts";
 
 /** Attributes of an element: undefined values are left out. */
 export type Attrs = Readonly<Record<string, string | number | undefined>>;
@@ -114,6 +106,8 @@ export function text(x: number, y: number, s: string, options: TextOptions = {})
     fill: options.fill ?? undefined,
     "font-weight": options.bold ? "bold" : undefined,
     "font-style": options.italic ? "italic" : undefined,
+    // runs of spaces are part of what the kernel prints (`at           (null)`): keep them
+    "xml:space": / {2}/.test(s) ? "preserve" : undefined,
   }, escapeXml(s));
 }
 
