@@ -27,7 +27,7 @@ import { windowMap, windowMapLegend } from "./window_map.ts";
 export function bootFigure(record: BootRecord): string {
   const width = 960;
   const r = record.result;
-  const where = r.hypervisor === "xen" ? "Xen" : "bare metal";
+  const where = r.hypervisor === "xen" ? "Xen" : "native (control)";
   const panel = stack([
     windowMap(record, width),
     windowMapLegend(20, 0),

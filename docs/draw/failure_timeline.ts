@@ -34,7 +34,7 @@ export function failureTimeline(record: BootRecord, width: number): Panel {
     text(
       LEFT,
       18,
-      `${r.kernel} on ${r.hypervisor === "xen" ? "Xen" : "bare metal"}, ${
+      `${r.kernel} on ${r.hypervisor === "xen" ? "Xen" : "native (control)"}, ${
         formatSize(r.memory)
       }: ${verdict}`,
       { size: 15, bold: true, fill: failed ? COLORS.refused : COLORS.ok },

@@ -31,7 +31,9 @@ export function windowMap(record: BootRecord, width: number): Panel {
     text(
       LEFT,
       18,
-      `${r.kernel} on ${r.hypervisor === "xen" ? "Xen" : "bare metal"}, ${formatSize(r.memory)}`,
+      `${r.kernel} on ${r.hypervisor === "xen" ? "Xen" : "native (control)"}, ${
+        formatSize(r.memory)
+      }`,
       { size: 15, bold: true },
     ),
   );
