@@ -33,3 +33,5 @@ export * from "./boot.ts";
 export * from "./parse_memory_size.ts";
 export * from "./outcome_table.ts";
 export * from "./init_mem_mapping.ts";
+export * from "./quiz_boot.ts";
+export * from "./quiz.ts";
