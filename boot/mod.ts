@@ -35,3 +35,7 @@ export * from "./outcome_table.ts";
 export * from "./init_mem_mapping.ts";
 export * from "./quiz_boot.ts";
 export * from "./quiz.ts";
+export * from "./format_event.ts";
+export * from "./stop_at.ts";
+export * from "./machine_query.ts";
+export * from "./scenario.ts";
