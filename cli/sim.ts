@@ -67,7 +67,8 @@ function profilesUsage(): string {
     "2.6.38": "release",
     "2.6.39": "release",
     "3.9": "release",
-    "2.6.39-rc1": "reconstruction: the 2.6.39-rc1 rules on 2.6.39 code",
+    "2.6.39-rc1":
+      "reconstruction: rules inferred for the 2.6.39-rc1 tree (not read), on 2.6.39 code",
     "published-range": "reconstruction: a rule weighed in 2011, on 2.6.39 code",
     "2.6.39-rc-top": "reconstruction: an rc-era rule, on 2.6.39 code",
     "alloc-hooks": "reconstruction: a rule weighed in 2011, on 2.6.39 code",
