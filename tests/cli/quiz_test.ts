@@ -1,6 +1,14 @@
 import assert from "node:assert/strict";
 import { mock } from "node:test";
-import { makeQuiz, PAGE_SIZE, QUIZ_KINDS, SeededRandom, walkQuiz } from "../../mod.ts";
+import {
+  lookupQuiz,
+  makeQuiz,
+  PAGE_OFFSET,
+  PAGE_SIZE,
+  QUIZ_KINDS,
+  SeededRandom,
+  walkQuiz,
+} from "../../mod.ts";
 import { quizMain } from "../../cli/quiz.ts";
 
 function run(args: string[]): { code: number; out: string[]; err: string[] } {
@@ -72,6 +80,34 @@ Deno.test("walk answers agree with a table-free model of the same pages", () => 
     }
     assert.equal(s.fault, null);
     assert.equal(s.pa, leaf.frame * PAGE_SIZE + (p.address - leaf.va));
+  }
+});
+
+Deno.test("lookup answers agree with the kernel's rules applied to the pages alone", () => {
+  // The tree holds one pmd page (for the GiB of the 2 MiB and 4 KiB pages) and one pte page (for
+  // the chunk of the 4 KiB pages); the rest of the structure follows from the leaves.
+  const GiB = 2 ** 30, MiB2 = 2 ** 21;
+  const rng = new SeededRandom(77);
+  for (let n = 0; n < 300; n++) {
+    const p = lookupQuiz(rng);
+    const a = p.address;
+    const s = p.solution as { pte: unknown; level: string };
+    const small = p.leaves.filter((l) => l.size < GiB);
+    const gibOf = (va: number) => Math.floor((va - PAGE_OFFSET) / GiB);
+    const chunkOf = (va: number) => Math.floor(va / MiB2);
+    let expected: [boolean, string];
+    if (p.leaves.some((l) => l.size === GiB && gibOf(l.va) === gibOf(a))) {
+      expected = [true, "PG_LEVEL_1G"]; // the pud entry itself
+    } else if (!small.some((l) => gibOf(l.va) === gibOf(a))) {
+      expected = [false, "PG_LEVEL_NONE"]; // pud none
+    } else if (small.some((l) => l.size === MiB2 && chunkOf(l.va) === chunkOf(a))) {
+      expected = [true, "PG_LEVEL_2M"]; // the large pmd entry
+    } else if (small.some((l) => l.size === PAGE_SIZE && chunkOf(l.va) === chunkOf(a))) {
+      expected = [true, "PG_LEVEL_4K"]; // the pte slot, empty or not
+    } else {
+      expected = [false, "PG_LEVEL_1G"]; // pmd none: NULL, level left at 1G
+    }
+    assert.deepEqual([s.pte !== null, s.level], expected, p.question.at(-1));
   }
 });
 
