@@ -82,7 +82,8 @@ export function typeInfoQuiz(rng: SeededRandom): QuizProblem {
       if (do_mmuext_op(xen, [{ cmd, mfn }]) !== 0) throw new Error("The quiz's pin was refused");
     }
     for (let n = 0; n < refs; n++) get_page_type(xen, mfn, type);
-    // a type whose last reference went away keeps its type and PGT_validated, count 0
+    // a frame whose last type reference went away keeps its type at count 0 (a page table is
+    // torn down on the way, and loses PGT_validated)
     if (!pin && rng.chance(0.25)) { for (let n = 0; n < refs; n++) put_page_type(xen, mfn); }
   }
   const info = xen.pageInfo(mfn);
