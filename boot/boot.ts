@@ -460,15 +460,21 @@ function oopsNote(k: Kernel, error: KernelOops, seen: number): string {
     "oops reports a NULL pointer dereference";
 }
 
+/**
+ * The rule switches of {@linkcode BootOptions}: each name with the values it takes (the
+ * command line's `--rule NAME=VALUE` and a scenario's `rules` use the same names).
+ */
+export const RULE_SWITCHES: Readonly<Record<string, readonly (string | boolean)[]>> = {
+  maskRwDirect: ["none", "end", "top"],
+  maskRwFixmap: [true, false],
+  reserve: ["memblock", "pagetable_reserve"],
+};
+
 /** Check rule overrides: known names, allowed values. */
 function checkRules(
   rules: Partial<Pick<MappingRules, "maskRwDirect" | "maskRwFixmap" | "reserve">>,
 ): Partial<MappingRules> {
-  const allowed: Record<string, readonly unknown[]> = {
-    maskRwDirect: ["none", "end", "top"],
-    maskRwFixmap: [true, false],
-    reserve: ["memblock", "pagetable_reserve"],
-  };
+  const allowed = RULE_SWITCHES;
   for (const [name, value] of Object.entries(rules)) {
     if (!Object.hasOwn(allowed, name)) {
       throw new RangeError(

@@ -50,10 +50,35 @@ export type BootEvent =
     readonly hook: "alloc_pte" | "alloc_pmd" | "alloc_pud";
     readonly pfn: number;
   }
-  | { readonly kind: "hypercall"; readonly call: string; readonly rc: number }
+  | {
+    readonly kind: "hypercall";
+    readonly call: string;
+    readonly rc: number;
+    /**
+     * The request, as far as a trace shows it: `ptr` and `lo`/`hi` (the new entry) for
+     * `mmu_update`; `va` and `lo`/`hi` for `update_va_mapping`; `cmd` and `mfn` for `mmuext_op`.
+     */
+    readonly args?: HypercallArgs;
+  }
   | { readonly kind: "reserve"; readonly start: number; readonly end: number }
   | { readonly kind: "chunk"; readonly start: number; readonly end: number }
   | { readonly kind: "early_alloc"; readonly pfn: number };
+
+/** The arguments of a traced hypercall (numbers only, so tracing costs no formatting). */
+export interface HypercallArgs {
+  /** `mmu_update`: the machine address of the entry. */
+  readonly ptr?: number;
+  /** `update_va_mapping`: the 48-bit virtual address. */
+  readonly va?: number;
+  /** The new entry's low half. */
+  readonly lo?: number;
+  /** The new entry's high half. */
+  readonly hi?: number;
+  /** `mmuext_op`: the `MMUEXT_*` command. */
+  readonly cmd?: number;
+  /** `mmuext_op`: the machine frame. */
+  readonly mfn?: number;
+}
 
 /** What a boot counts. */
 export interface BootStats {

@@ -28,6 +28,15 @@ export function failureMechanism(r: BootResult): string {
   return r.outcome + "?";
 }
 
+/** What each letter of the outcome table means (the legend `deno task outcomes` prints). */
+export const FAILURE_MECHANISMS: Readonly<Record<string, string>> = {
+  ok: "the boot got through init_memory_mapping and the early allocations",
+  A: "oops: Xen refused an RW fixmap alias of a page-table page (ptwr_emulate)",
+  P: "BUG: a pin refused, the page still mapped writable elsewhere (saw 74... != exp 1000...)",
+  V: "BUG: a pin refused, the table's own entries map a table writable (Failure in alloc_l1_table)",
+  R: "oops: a write to a page left read-only, with nothing from Xen",
+};
+
 /** The sizes of the book's outcome table (DESIGN §6), named as printed. */
 export const OUTCOME_SIZES: ReadonlyArray<readonly [string, number]> = [
   ["256M", 2 ** 28],

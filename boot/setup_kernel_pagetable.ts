@@ -131,12 +131,10 @@ export function* setup_kernel_pagetable(
     yield* pin_pagetable_pfn(k, MMUEXT_PIN_L4_TABLE, t.init_level4_pgt);
     yield* pin_pagetable_pfn(k, MMUEXT_UNPIN_TABLE, layout.pageTables.start);
     // __xen_write_cr3 goes through a multicall: a failure would be a WARN, not a BUG
-    const rc = do_mmuext_op(xen, [{
-      cmd: MMUEXT_NEW_BASEPTR,
-      mfn: k.pfn_to_mfn(t.init_level4_pgt),
-    }]);
+    const base = { cmd: MMUEXT_NEW_BASEPTR, mfn: k.pfn_to_mfn(t.init_level4_pgt) };
+    const rc = do_mmuext_op(xen, [base]);
     k.stats.hypercalls++;
-    yield { kind: "hypercall", call: "mmuext_op", rc };
+    yield { kind: "hypercall", call: "mmuext_op", rc, args: base };
     if (rc !== 0) k.stats.warnings++;
   }
 
@@ -183,9 +181,10 @@ function xen_map_identity_early(k: Kernel, maxPfn: number): number {
 /** `set_page_prot(addr, PAGE_KERNEL_RO)`: `update_va_mapping` of the kernel symbol, or `BUG()`. */
 function* set_page_prot(k: Kernel, pfn: number): BootStep {
   const e = pfn_pte(k, pfn, PAGE_KERNEL_RO);
-  const rc = do_update_va_mapping(k.xen!, kernelSymbolVa(pfn), e, 0);
+  const va = kernelSymbolVa(pfn);
+  const rc = do_update_va_mapping(k.xen!, va, e, 0);
   k.stats.hypercalls++;
-  yield { kind: "hypercall", call: "update_va_mapping", rc };
+  yield { kind: "hypercall", call: "update_va_mapping", rc, args: { va, lo: e.lo, hi: e.hi } };
   if (rc !== 0) {
     throw new KernelBug(
       "arch/x86/xen/mmu.c (set_page_prot; line not verified)",

@@ -10,67 +10,138 @@
 
 import { parseArgs } from "node:util";
 import type { BootEvent } from "../boot/kernel.ts";
-import { BootMachine, type BootResult } from "../boot/boot.ts";
+import { BootMachine, type BootOptions, type BootResult, RULE_SWITCHES } from "../boot/boot.ts";
 import { PROFILES } from "../boot/profiles.ts";
 import { parseMemorySize } from "../boot/parse_memory_size.ts";
 import { recordMachine } from "../docs/draw/record_boot.ts";
 import { bootFigure } from "../docs/draw/boot_figure.ts";
+import { formatEvent } from "../boot/format_event.ts";
+import { EVENT_KINDS, parsePfn, parseStopAt } from "../boot/stop_at.ts";
+import { type MachineQuery, machineQuery } from "../boot/machine_query.ts";
+import { virt } from "../mmu/virtual_address.ts";
 
 const USAGE = `Usage: deno task sim --kernel ID --memory SIZE [options]
 
-  --kernel ID          2.6.38, 2.6.39, 2.6.39-rc1, published-range, 2.6.39-rc-top, alloc-hooks,
-                       3.9
+  --kernel ID          a profile (below)
   --memory SIZE        the domain's memory: 768MiB, 4GiB, 1TiB, 4.5GiB, or a number of bytes
-  --hypervisor H       xen (default) or native
+  --hypervisor H       xen (default), or native: the same machine and boot code with the
+                       native paravirt ops and 4 KiB pages, a control (not a real bare-metal
+                       boot, which would use large pages)
   --json               print one JSON object (kernel, memory, hypervisor, outcome, panic,
                        xen_log, pgt_buf, stats)
   --trace KINDS        print the boot's events of these kinds as they happen, comma-separated:
                        printk, init_memory_mapping, alloc_low_page, map_low_page, pv_alloc,
-                       hypercall, reserve, early_alloc, chunk, or all
+                       hypercall, reserve, early_alloc, chunk, or all (under --json: an
+                       "events" array)
+${whatIfUsage()}
   --svg FILE           also draw the boot into FILE: its windows to scale and its timeline
-                       (with the failure, what Xen and the kernel said, who maps the page)
-  --help               this text`;
+                       (with the failure, what Xen and the kernel said, who maps the page);
+                       not with --stop-at
+  --help               this text
 
-const EVENT_KINDS = [
-  "printk",
-  "init_memory_mapping",
-  "alloc_low_page",
-  "map_low_page",
-  "pv_alloc",
-  "hypercall",
-  "reserve",
-  "early_alloc",
-  "chunk",
-];
+Exit codes: 0 the boot ran, whatever its outcome (ok, bug, oops, panic: read it in the output);
+2 bad input (an unknown option, profile, rule, event, a malformed size, pfn or address).
+
+${profilesUsage()}`;
 
 /** A command-line mistake: printed with the usage hint, exit code 2. */
 class UsageError extends Error {}
 
-/** One event as a trace line. */
-function traceLine(e: BootEvent): string {
-  const hex = (n: number) => "0x" + n.toString(16);
-  switch (e.kind) {
-    case "printk":
-      return `printk ${e.line}`;
-    case "init_memory_mapping":
-      return `init_memory_mapping ${hex(e.start)}-${hex(e.end)}`;
-    case "alloc_low_page":
-    case "map_low_page":
-    case "early_alloc":
-      return `${e.kind} pfn ${hex(e.pfn)}`;
-    case "pv_alloc":
-      return `pv_alloc ${e.hook} pfn ${hex(e.pfn)}`;
-    case "hypercall":
-      return `hypercall ${e.call} rc ${e.rc}`;
-    case "reserve":
-      return `reserve pfn ${hex(e.start)}-${hex(e.end)}`;
-    case "chunk":
-      return `chunk ${hex(e.start)}-${hex(e.end)} mapped`;
+// ---- "what if": rule switches, a stop, queries (issue 13) ----
+
+/** The what-if part of --help: the rule switches and the profiles, read from the model. */
+function whatIfUsage(): string {
+  const rules = Object.entries(RULE_SWITCHES).map(([name, values]) =>
+    `                       ${name}=${values.join("|")}`
+  );
+  return [
+    "  --rule NAME=VALUE    change one rule of the profile (repeatable):",
+    ...rules,
+    "  --stop-at EVENT[:PFN]  pause at the first such event (the pfn for alloc_low_page,",
+    "                       map_low_page, pv_alloc, early_alloc), answer the queries, go on",
+    "  --who-maps PFN       every entry that maps the page, with its table's Xen state",
+    "  --lookup VA          what lookup_address returns for a kernel virtual address",
+    "  --type-info PFN      Xen's type_info of the page's frame",
+    "                       (queries without --stop-at are answered at the end of the boot)",
+  ].join("\n");
+}
+
+/** The profiles, each with what it is (`PROFILES[id].kind`), its summary and its history. */
+function profilesUsage(): string {
+  const profiles = Object.values(PROFILES).flatMap((p) =>
+    [...wrapText(`${p.kind}: ${p.summary}`, 81), ...wrapText(p.history, 81)].map((line, i) =>
+      `  ${(i === 0 ? p.id : "").padEnd(17)}${line}`
+    )
+  );
+  return ["Profiles (release, a real intermediate tree, or a reconstruction):", ...profiles]
+    .join("\n");
+}
+
+/** Break text into lines of at most `width` characters, at spaces. */
+function wrapText(text: string, width: number): string[] {
+  const lines: string[] = [];
+  let line = "";
+  for (const word of text.split(" ")) {
+    if (line !== "" && line.length + 1 + word.length > width) {
+      lines.push(line);
+      line = word;
+    } else line = line === "" ? word : `${line} ${word}`;
   }
+  if (line !== "") lines.push(line);
+  return lines;
+}
+
+/** The what-if switches as read from the command line. */
+interface WhatIf {
+  rules: NonNullable<BootOptions["rules"]>;
+  stopAt: string | undefined;
+  queries: Array<(pages: number) => MachineQuery>;
+}
+
+/** Read --rule, --stop-at and the queries; the pfns are checked once the size is known. */
+function whatIfOptions(v: {
+  rule?: string[];
+  "stop-at"?: string;
+  "who-maps"?: string[];
+  lookup?: string[];
+  "type-info"?: string[];
+}): WhatIf {
+  const rules: Record<string, string | boolean> = {};
+  for (const r of v.rule ?? []) {
+    const [name, value, ...rest] = r.split("=");
+    const allowed = Object.hasOwn(RULE_SWITCHES, name) ? RULE_SWITCHES[name] : undefined;
+    if (allowed === undefined || value === undefined || rest.length > 0) {
+      throw new UsageError(
+        `--rule "${r}" is not NAME=VALUE with NAME one of ${Object.keys(RULE_SWITCHES).join(", ")}`,
+      );
+    }
+    const chosen = allowed.find((a) => String(a) === value);
+    if (chosen === undefined) {
+      throw new UsageError(`--rule ${name}="${value}" is not one of: ${allowed.join(", ")}`);
+    }
+    rules[name] = chosen;
+  }
+  const queries: WhatIf["queries"] = [];
+  for (const p of v["who-maps"] ?? []) {
+    queries.push((pages) => ({ kind: "who_maps", pfn: parsePfn(p, pages) }));
+  }
+  for (const p of v["type-info"] ?? []) {
+    queries.push((pages) => ({ kind: "type_info", pfn: parsePfn(p, pages) }));
+  }
+  for (const a of v.lookup ?? []) {
+    const va = virt(a);
+    queries.push(() => ({ kind: "lookup_address", va }));
+  }
+  return { rules, stopAt: v["stop-at"], queries };
+}
+
+/** The events of `--json --trace`: each event's fields, and its trace line. */
+function eventJson(e: BootEvent): Record<string, unknown> {
+  return { ...e, text: formatEvent(e) };
 }
 
 /** The JSON object of `--json` (DESIGN §5's fields, snake case as the kernel would name them). */
-function toJson(r: BootResult): unknown {
+function toJson(r: BootResult, extra: Record<string, unknown>): unknown {
   return {
     kernel: r.kernel,
     memory: r.memory,
@@ -86,6 +157,7 @@ function toJson(r: BootResult): unknown {
       warnings: r.stats.warnings,
     },
     notes: r.notes,
+    ...extra,
   };
 }
 
@@ -123,6 +195,11 @@ function run(args: readonly string[], out: (line: string) => void): number {
         hypervisor: { type: "string" },
         json: { type: "boolean", default: false },
         trace: { type: "string" },
+        rule: { type: "string", multiple: true },
+        "stop-at": { type: "string" },
+        "who-maps": { type: "string", multiple: true },
+        lookup: { type: "string", multiple: true },
+        "type-info": { type: "string", multiple: true },
         help: { type: "boolean", default: false },
         svg: { type: "string" },
       },
@@ -145,37 +222,58 @@ function run(args: readonly string[], out: (line: string) => void): number {
   if (hypervisor !== "xen" && hypervisor !== "native") {
     throw new UsageError(`--hypervisor "${hypervisor}" is not one of: xen, native`);
   }
+  const whatIf = whatIfOptions(v);
   const kinds = new Set<string>();
   for (const kind of (v.trace ?? "").split(",").filter((s) => s !== "")) {
     if (kind === "all") EVENT_KINDS.forEach((k) => kinds.add(k));
-    else if (EVENT_KINDS.includes(kind)) kinds.add(kind);
+    else if ((EVENT_KINDS as readonly string[]).includes(kind)) kinds.add(kind);
     else {
       throw new UsageError(
         `--trace "${kind}" is not an event kind: ${EVENT_KINDS.join(", ")}, all`,
       );
     }
   }
+  const memory = parseMemorySize(v.memory);
+  const pages = Math.floor(memory / 4096);
+  const stop = whatIf.stopAt === undefined ? null : parseStopAt(whatIf.stopAt, pages);
+  const queries = whatIf.queries.map((q) => q(pages));
   const machine = new BootMachine({
     kernel: v.kernel,
-    memory: parseMemorySize(v.memory),
+    memory,
     hypervisor,
+    rules: whatIf.rules,
   });
   if (v.svg === "") throw new UsageError('--svg "" is not a file name (e.g. --svg boot.svg)');
+  if (v.svg !== undefined && stop !== null) {
+    throw new UsageError("--svg draws the whole boot: it does not go with --stop-at");
+  }
   const progress = !v.json && Deno.stderr.isTerminal();
   let tables = 0;
+  const events: unknown[] = [];
   const onEvent = (e: BootEvent) => {
-    if (kinds.has(e.kind)) out(traceLine(e));
+    if (kinds.has(e.kind)) {
+      if (v.json) events.push(eventJson(e));
+      else out(formatEvent(e));
+    }
     if (progress && e.kind === "alloc_low_page" && ++tables % 4096 === 0) {
       Deno.stderr.writeSync(new TextEncoder().encode(`\r${tables} table pages...`));
     }
   };
+  const stopped = stopAndAsk(machine, stop, queries, onEvent);
+  if (!v.json) stopped.lines.forEach((line) => out(line));
   // --svg records the events as the boot runs (one boot, not two)
   const record = v.svg === undefined ? null : recordMachine(machine, onEvent);
   const result = record === null ? machine.finish(onEvent) : record.result;
   if (record !== null) writeSvg(v.svg!, bootFigure(record));
+  const atEnd = stop === null ? queries.flatMap((q) => machineQuery(machine, q)) : [];
   if (progress && tables >= 4096) Deno.stderr.writeSync(new TextEncoder().encode("\r\x1b[K"));
   if (v.json) {
-    out(JSON.stringify(toJson(result), null, 2));
+    const extra: Record<string, unknown> = {};
+    if (Object.keys(whatIf.rules).length > 0) extra.rules = whatIf.rules;
+    if (kinds.size > 0) extra.events = events;
+    if (stop !== null) extra.stop = stopped.json;
+    if (atEnd.length > 0) extra.queries = atEnd;
+    out(JSON.stringify(toJson(result, extra), null, 2));
     return 0;
   }
   out(`${result.kernel} on ${result.hypervisor}, ${v.memory}: ${result.outcome}`);
@@ -198,6 +296,10 @@ function run(args: readonly string[], out: (line: string) => void): number {
     `table pages ${result.stats.tablePages}, hypercalls ${result.stats.hypercalls}, ` +
       `emulated stores ${result.stats.emulatedStores}, warnings ${result.stats.warnings}`,
   );
+  if (atEnd.length > 0) {
+    out("--- queries at the end of the boot");
+    atEnd.forEach((line) => out(line));
+  }
   return 0;
 }
 
@@ -208,6 +310,25 @@ function writeSvg(file: string, svg: string): void {
   } catch (error) {
     throw new UsageError(`--svg "${file}" cannot be written: ${(error as Error).message}`);
   }
+}
+
+/** Run to the stop, if any, and answer the queries there: as text lines and as JSON. */
+function stopAndAsk(
+  machine: BootMachine,
+  stop: ((e: BootEvent) => boolean) | null,
+  queries: readonly MachineQuery[],
+  onEvent: (e: BootEvent) => void,
+): { lines: string[]; json: unknown } {
+  if (stop === null) return { lines: [], json: null };
+  const e = machine.runUntil(stop, onEvent);
+  const answers = queries.flatMap((q) => machineQuery(machine, q));
+  const head = e === null
+    ? "--- the boot ended before the --stop-at event"
+    : `--- stopped at ${formatEvent(e)}`;
+  return {
+    lines: [head, ...answers],
+    json: { event: e === null ? null : eventJson(e), queries: answers },
+  };
 }
 
 if (import.meta.main) Deno.exit(simMain(Deno.args));

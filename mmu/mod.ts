@@ -18,3 +18,6 @@ export * from "./for_each_leaf.ts";
 export * from "./find_entries.ts";
 export * from "./info_tlb.ts";
 export * from "./info_mem.ts";
+export * from "./seeded_random.ts";
+export type { QuizProblem } from "./quiz_problem.ts";
+export * from "./quiz_walk.ts";

@@ -579,3 +579,32 @@ Deno.test("chapter runner: a broken chapter fails alone under deno test", async 
     assert.match(output, /FAILED \| 1 passed \(2 steps\) \| 1 failed/);
   });
 });
+
+Deno.test("chapter runner: a fence inside <details> runs and its output is checked", async () => {
+  // The exercises keep their answers folded in <details>; the runner reads lines, not HTML, so a
+  // fence there is as much a part of the chapter's program as any other.
+  await inTempDir(async (dir) => {
+    const answer = (printed: string) => [
+      "# Exercises",
+      F + "ts",
+      "const pages = 512;",
+      F,
+      "<details>",
+      "<summary>Answer</summary>",
+      "",
+      F + "ts",
+      "console.log(pages * 4096);",
+      F,
+      "",
+      F + "output",
+      printed,
+      F,
+      "",
+      "</details>",
+    ];
+    const good = await run(dir, "01_good.md", answer("2097152"));
+    assert.deepEqual(statuses(good), ["ok", "ok"]);
+    const bad = await run(dir, "02_bad.md", answer("2097153"));
+    assert.match(failureOf(bad), /^docs\/02_bad\.md:13: Output of the fence at line 8/);
+  });
+});

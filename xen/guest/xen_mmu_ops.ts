@@ -137,9 +137,10 @@ function machineAddress(table: TableAlias, index: number): number {
 
 /** One `mmu_update` (what `xen_set_pmd_hyper` and friends do, one request in a multicall). */
 function* mmu_update(k: Kernel, table: TableAlias, index: number, lo: number, hi: number) {
-  const rc = do_mmu_update(xenOf(k), [{ ptr: machineAddress(table, index), val: { lo, hi } }]);
+  const ptr = machineAddress(table, index);
+  const rc = do_mmu_update(xenOf(k), [{ ptr, val: { lo, hi } }]);
   k.stats.hypercalls++;
-  yield { kind: "hypercall" as const, call: "mmu_update", rc };
+  yield { kind: "hypercall" as const, call: "mmu_update", rc, args: { ptr, lo, hi } };
   // A failed request inside a multicall batch is not fatal: xen_mc_flush ends in WARN_ON(ret).
   // The model counts the warning; it does not print the WARN's text, whose line it has not read.
   if (rc !== 0) k.stats.warnings++;
@@ -163,7 +164,7 @@ export function* make_lowmem_page_readonly(k: Kernel, pfn: number, rw = false): 
   const lo = rw ? (e.lo | _PAGE_RW) >>> 0 : (e.lo & ~_PAGE_RW) >>> 0;
   const rc = do_update_va_mapping(xenOf(k), va, { lo, hi: e.hi }, 0);
   k.stats.hypercalls++;
-  yield { kind: "hypercall", call: "update_va_mapping", rc };
+  yield { kind: "hypercall", call: "update_va_mapping", rc, args: { va, lo, hi: e.hi } };
   if (rc !== 0) {
     const fn = `make_lowmem_page_${rw ? "readwrite" : "readonly"}`;
     throw new KernelBug(
@@ -183,9 +184,10 @@ export function* make_lowmem_page_readonly(k: Kernel, pfn: number, rw = false): 
  * @throws {KernelBug} The `BUG()` at `arch/x86/xen/mmu.c:1535` (2.6.39) when Xen refuses.
  */
 export function* pin_pagetable_pfn(k: Kernel, cmd: number, pfn: number): BootStep {
-  const rc = do_mmuext_op(xenOf(k), [{ cmd, mfn: k.pfn_to_mfn(pfn) }]);
+  const mfn = k.pfn_to_mfn(pfn);
+  const rc = do_mmuext_op(xenOf(k), [{ cmd, mfn }]);
   k.stats.hypercalls++;
-  yield { kind: "hypercall", call: "mmuext_op", rc };
+  yield { kind: "hypercall", call: "mmuext_op", rc, args: { cmd, mfn } };
   if (rc !== 0) {
     throw new KernelBug(
       `arch/x86/xen/mmu.c:${k.rules.pinBugLine}`,
@@ -204,7 +206,7 @@ export const xen_pv_mmu_ops: PvMmuOps = {
     // xen_set_pte_at falls back to a plain store into bm_pte, which Xen emulates
     const rc = do_update_va_mapping(xenOf(k), va, { lo: 0, hi: 0 }, 0);
     k.stats.hypercalls++;
-    yield { kind: "hypercall", call: "update_va_mapping", rc };
+    yield { kind: "hypercall", call: "update_va_mapping", rc, args: { va, lo: 0, hi: 0 } };
     if (rc !== 0) {
       const bm = makeAlias(k, k.bm_pte, k.bmPteVa, -1);
       xen_set_pte_init(k, bm, bmIndex, 0, 0);

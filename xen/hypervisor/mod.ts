@@ -29,3 +29,4 @@ export * from "./state_digest.ts";
 export * from "./who_maps.ts";
 export * from "./start_of_day_layout.ts";
 export * from "./build_pv_domain.ts";
+export * from "./quiz_xen.ts";
