@@ -40,3 +40,4 @@ export * from "./format_event.ts";
 export * from "./stop_at.ts";
 export * from "./machine_query.ts";
 export * from "./scenario.ts";
+export * from "./page_info_of.ts";
