@@ -9,3 +9,4 @@ export * from "./xen_mmu_ops.ts";
 export * from "./xen_load_idt.ts";
 export * from "./xen_panic_event.ts";
 export * from "./xen_pv_prot.ts";
+export * from "./masked_pte_flags.ts";
