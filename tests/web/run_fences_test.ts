@@ -1,0 +1,84 @@
+import assert from "node:assert/strict";
+import { parseChapter } from "../../docs/runner/parse_chapter.ts";
+import { PAGE_MODULES } from "../../web/page_modules.ts";
+import { runFences } from "../../web/run_fences.ts";
+import { formatArg } from "../../web/inspect.ts";
+
+const docs = new URL("../../docs/", import.meta.url);
+const chapters = [...Deno.readDirSync(docs)]
+  .map((e) => e.name)
+  .filter((name) => /^\d\d_.*\.md$/.test(name))
+  .sort();
+
+Deno.test("every chapter matches all its outputs through the page's runner (in Deno)", async (t) => {
+  for (const name of chapters) {
+    await t.step(name, async () => {
+      const fences = parseChapter(await Deno.readTextFile(new URL(name, docs)));
+      const results = await runFences(
+        fences.map((f) => ({
+          code: f.source.join("\n"),
+          expected: f.output?.lines,
+          openLine: f.openLine,
+        })),
+        PAGE_MODULES,
+      );
+      const bad = results.filter((r) => r.status !== "ok" || r.matches === false);
+      assert.deepEqual(
+        bad.map((r) => `fence at line ${fences[r.index].openLine}: ${r.status} ${r.message ?? ""}`),
+        [],
+      );
+    });
+  }
+});
+
+Deno.test("the page's runner: shared scope, a throw skips the rest, a mismatch is named", async () => {
+  const results = await runFences([
+    { code: 'import assert from "node:assert/strict";\nlet n: number = 1;', openLine: 1 },
+    { code: "n += 1;\nconsole.log(n);", expected: ["3"], openLine: 5 },
+    { code: "assert.equal(n, 3);", openLine: 9 },
+    { code: "console.log('never');", openLine: 13 },
+  ], PAGE_MODULES);
+  assert.deepEqual(results.map((r) => [r.status, r.matches]), [
+    ["ok", undefined],
+    ["ok", false],
+    ["failed", undefined],
+    ["skipped", undefined],
+  ]);
+  assert.equal(results[1].message, 'line 1 differs: expected "3", printed "2"');
+  assert.match(results[2].message ?? "", /^AssertionError: Expected values to be strictly equal/);
+});
+
+Deno.test("an import the page does not have is a failure that names it", async () => {
+  const [first] = await runFences(
+    [{ code: 'import x from "node:fs";\nx;', openLine: 1 }],
+    PAGE_MODULES,
+  );
+  assert.equal(first.status, "failed");
+  assert.match(first.message ?? "", /cannot load "node:fs"/);
+});
+
+Deno.test("formatArg prints values as Deno.inspect does", () => {
+  const values: unknown[] = [
+    42,
+    -0,
+    1n,
+    true,
+    null,
+    undefined,
+    [1, 2, 3],
+    { a: 1, b: "x" },
+    [],
+    {},
+    new Map([["a", 1]]),
+    new Set([1]),
+    new Uint8Array([1, 2]),
+    { nested: { deep: [1, { x: "y" }] } },
+    Array.from({ length: 6 }, (_, i) => ({ i, name: `entry ${i}` })),
+    { a: { b: { c: {} } } },
+    { a: { b: { c: { d: 1 } } } },
+    new Map([["k", { v: [1, 2] }]]),
+  ];
+  for (const value of values) {
+    assert.equal(formatArg(value), Deno.inspect(value, { colors: false, depth: 4 }), String(value));
+  }
+});
