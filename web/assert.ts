@@ -193,7 +193,7 @@ function checkError(
     if (expected.prototype !== undefined && error instanceof (expected as new () => unknown)) {
       return;
     }
-    if (Error.isPrototypeOf(expected) || expected === Error) {
+    if (expected === Error || Object.prototype.isPrototypeOf.call(Error, expected)) {
       fail(message, `The error is expected to be an instance of "${expected.name}"`);
     }
     if ((expected as (e: unknown) => boolean)(error) === true) return;
