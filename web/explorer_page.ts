@@ -1,0 +1,294 @@
+/// <reference lib="dom" />
+/**
+ * The explorer page: boots the machine its URL names, steps it event by event, and shows the
+ * windows, `lookup_address` of an address, who maps a frame, and Xen's console. Everything that
+ * came from the URL or a form reaches the page through `textContent` only.
+ *
+ * @module
+ */
+
+import { BootMachine, type BootResult } from "../boot/boot.ts";
+import type { BootEvent } from "../boot/kernel.ts";
+import { PROFILES } from "../boot/profiles.ts";
+import { describeFlags, entryFlags, formatEntry } from "../mmu/entry.ts";
+import { lookup_address } from "../mmu/lookup_address.ts";
+import { PG_LEVEL_NAMES } from "../mmu/pgtable_types.ts";
+import { formatVirt, virt } from "../mmu/virtual_address.ts";
+import {
+  DEFAULT_QUERY,
+  type ExplorerQuery,
+  formatExplorerQuery,
+  parseExplorerQuery,
+  RULE_SWITCHES,
+} from "./explorer_query.ts";
+
+/** How many recent events the page lists. */
+const RECENT_EVENTS = 40;
+
+const hex = (n: number): string => "0x" + n.toString(16);
+
+/** One event as a line (the same words as `sim --trace`). */
+export function describeEvent(e: BootEvent): string {
+  switch (e.kind) {
+    case "printk":
+      return `printk ${e.line}`;
+    case "init_memory_mapping":
+      return `init_memory_mapping ${hex(e.start)}-${hex(e.end)}`;
+    case "alloc_low_page":
+    case "map_low_page":
+    case "early_alloc":
+      return `${e.kind} pfn ${hex(e.pfn)}`;
+    case "pv_alloc":
+      return `pv_alloc ${e.hook} pfn ${hex(e.pfn)}`;
+    case "hypercall":
+      return `hypercall ${e.call} rc ${e.rc}`;
+    case "reserve":
+      return `reserve pfn ${hex(e.start)}-${hex(e.end)}`;
+    case "chunk":
+      return `chunk ${hex(e.start)}-${hex(e.end)} mapped`;
+  }
+}
+
+function byId<T extends HTMLElement = HTMLElement>(id: string): T {
+  const element = document.getElementById(id);
+  if (element === null) throw new Error(`The explorer page has no #${id}`);
+  return element as T;
+}
+
+/** Makes an element with text (never markup). */
+function el(tag: string, text: string, className?: string): HTMLElement {
+  const element = document.createElement(tag);
+  element.textContent = text;
+  if (className !== undefined) element.className = className;
+  return element;
+}
+
+/** Fills the form's choices and sets them from the query (or the defaults). */
+function fillForm(query: ExplorerQuery | null): void {
+  const kernel = byId<HTMLSelectElement>("kernel");
+  for (const [id, profile] of Object.entries(PROFILES)) {
+    const option = el("option", `${id}: ${profile.summary}`) as HTMLOptionElement;
+    option.value = id;
+    kernel.append(option);
+  }
+  for (const [name, values] of Object.entries(RULE_SWITCHES)) {
+    const select = byId<HTMLSelectElement>(name);
+    const same = el("option", "as the profile") as HTMLOptionElement;
+    same.value = "";
+    select.append(same);
+    for (const value of values) {
+      const option = el("option", value) as HTMLOptionElement;
+      option.value = value;
+      select.append(option);
+    }
+  }
+  kernel.value = query?.options.kernel ?? DEFAULT_QUERY.kernel;
+  byId<HTMLInputElement>("memory").value = query?.memoryText ?? DEFAULT_QUERY.memory;
+  byId<HTMLSelectElement>("hypervisor").value = query?.options.hypervisor ?? "xen";
+  const rules = query?.options.rules ?? {};
+  byId<HTMLSelectElement>("maskRwDirect").value = rules.maskRwDirect ?? "";
+  byId<HTMLSelectElement>("maskRwFixmap").value = rules.maskRwFixmap === undefined
+    ? ""
+    : rules.maskRwFixmap
+    ? "on"
+    : "off";
+  byId<HTMLSelectElement>("reserve").value = rules.reserve ?? "";
+}
+
+/** The query the form describes. */
+function formQuery(run: boolean): string {
+  const params = new URLSearchParams();
+  for (const name of ["kernel", "memory", "hypervisor", ...Object.keys(RULE_SWITCHES)]) {
+    const value = (byId<HTMLInputElement | HTMLSelectElement>(name)).value.trim();
+    if (value !== "") params.set(name, value);
+  }
+  if (run) params.set("run", "1");
+  return `?${params}`;
+}
+
+/** Wires the explorer page. */
+export function initExplorerPage(): void {
+  const error = byId("error");
+  let query: ExplorerQuery | null = null;
+  try {
+    query = parseExplorerQuery(location.search);
+  } catch (e) {
+    error.textContent = e instanceof Error ? e.message : String(e);
+    error.hidden = false;
+  }
+  fillForm(query);
+  byId<HTMLFormElement>("machine").addEventListener("submit", (event) => {
+    event.preventDefault();
+    const submitter = (event as SubmitEvent).submitter;
+    location.search = formQuery(submitter?.id === "boot-run");
+  });
+  if (query === null) {
+    byId("outcome").textContent = "no machine: fix the parameters above";
+    document.body.dataset.explorerState = "error";
+    return;
+  }
+  byId("link").textContent = formatExplorerQuery({ ...query, run: true });
+
+  let machine: BootMachine;
+  try {
+    machine = new BootMachine(query.options);
+  } catch (e) {
+    error.textContent = e instanceof Error ? e.message : String(e);
+    error.hidden = false;
+    document.body.dataset.explorerState = "error";
+    return;
+  }
+  const m = machine;
+  let count = 0;
+  const recent: BootEvent[] = [];
+  let last: BootEvent | null = null;
+  let result: BootResult | null = null;
+  const onEvent = (e: BootEvent) => {
+    count++;
+    recent.push(e);
+    if (recent.length > RECENT_EVENTS) recent.shift();
+  };
+
+  const render = () => {
+    byId("event").textContent = last === null
+      ? count === 0 ? "Not started: step, or run to the end." : "The boot has ended."
+      : `Event ${count}: ${describeEvent(last)}`;
+    const events = byId("events");
+    events.replaceChildren(...recent.map((e) => el("li", describeEvent(e))));
+    const outcome = byId("outcome");
+    const detail = byId("outcome-detail");
+    if (m.outcome === null) {
+      outcome.textContent = "running";
+      detail.textContent = "";
+    } else {
+      result ??= m.finish();
+      outcome.textContent = result.outcome;
+      detail.textContent = [...result.notes, result.panic ?? ""].filter((s) => s !== "").join("\n");
+    }
+    outcome.dataset.outcome = m.outcome ?? "running";
+    const k = m.kernel;
+    const windows = byId("windows");
+    const rows: HTMLElement[] = [];
+    const all = [...k.windows];
+    const current = k.pgt_buf;
+    if (current.top > 0 && !all.some((w) => w.start === current.start && w.top === current.top)) {
+      all.push(current);
+    }
+    all.forEach((w, i) => {
+      const row = document.createElement("div");
+      row.className = "window";
+      const size = Math.max(1, w.top - w.start);
+      const bar = document.createElement("div");
+      bar.className = "bar";
+      const used = document.createElement("span");
+      used.className = "used";
+      used.style.width = `${(100 * (w.end - w.start)) / size}%`;
+      bar.append(used);
+      if (last !== null && "pfn" in last && last.pfn >= w.start && last.pfn < w.top) {
+        const mark = document.createElement("span");
+        mark.className = "mark";
+        mark.style.left = `${(100 * (last.pfn - w.start)) / size}%`;
+        mark.title = `pfn ${hex(last.pfn)}`;
+        bar.append(mark);
+      }
+      row.append(
+        el(
+          "p",
+          `window ${i + 1}: start ${hex(w.start)}, end ${hex(w.end)}, top ${hex(w.top)} ` +
+            `(${w.end - w.start} of ${w.top - w.start} pages handed out)`,
+        ),
+        bar,
+      );
+      rows.push(row);
+    });
+    if (rows.length === 0) {
+      rows.push(el("p", "No window yet (find_early_table_space has not run)."));
+    }
+    rows.push(
+      el(
+        "p",
+        `max_pfn_mapped ${hex(k.max_pfn_mapped)}; mapping front ${hex(k.front)}; ` +
+          `table pages ${k.stats.tablePages}, hypercalls ${k.stats.hypercalls}`,
+      ),
+    );
+    windows.replaceChildren(...rows);
+    byId("xen-log").textContent = m.xen === null
+      ? "(bare metal: no hypervisor)"
+      : m.xen.console.lines.join("\n");
+    byId("kernel-log").textContent = k.log.join("\n");
+    const pfn = byId<HTMLInputElement>("pfn");
+    if (last !== null && "pfn" in last && document.activeElement !== pfn) pfn.value = hex(last.pfn);
+  };
+
+  const step = (stop: (e: BootEvent) => boolean) => {
+    const started = performance.now();
+    last = m.runUntil(stop, onEvent);
+    byId("timing").textContent = `stepped in ${(performance.now() - started).toFixed(1)} ms`;
+    render();
+  };
+  const steps: [string, (e: BootEvent) => boolean][] = [
+    ["step-event", () => true],
+    ["step-alloc", (e) => e.kind === "alloc_low_page"],
+    ["step-hook", (e) => e.kind === "pv_alloc"],
+    ["step-hypercall", (e) => e.kind === "hypercall"],
+    ["step-failure", () => false],
+    ["step-end", () => false],
+  ];
+  for (const [id, stop] of steps) byId(id).addEventListener("click", () => step(stop));
+
+  byId<HTMLFormElement>("lookup").addEventListener("submit", (event) => {
+    event.preventDefault();
+    const out = byId("lookup-result");
+    try {
+      const address = virt(byId<HTMLInputElement>("address").value.trim());
+      const r = lookup_address(m.kernel.init_mm, address);
+      if (r.pte === null) {
+        out.textContent = `lookup_address(${formatVirt(address)}) -> NULL, level ${
+          PG_LEVEL_NAMES[r.level]
+        }`;
+      } else {
+        const entry = m.kernel.mem.read(r.pte.table, r.pte.index);
+        out.textContent = `lookup_address(${formatVirt(address)}) -> entry ${r.pte.index} of ` +
+          `frame ${hex(r.pte.table)}, level ${PG_LEVEL_NAMES[r.level]}: ${formatEntry(entry)} ` +
+          `(${describeFlags(entryFlags(entry.lo, entry.hi))})`;
+      }
+    } catch (e) {
+      out.textContent = e instanceof Error ? e.message : String(e);
+    }
+  });
+  byId<HTMLFormElement>("whomaps").addEventListener("submit", (event) => {
+    event.preventDefault();
+    const out = byId("whomaps-result");
+    const text = byId<HTMLInputElement>("pfn").value.trim();
+    const pfn = /^0x[0-9a-f]+$/i.test(text)
+      ? parseInt(text, 16)
+      : /^\d+$/.test(text)
+      ? Number(text)
+      : NaN;
+    const limit = m.kernel.memory.maxPfn;
+    if (!Number.isSafeInteger(pfn) || pfn < 0 || pfn >= limit) {
+      out.textContent = `Pfn "${text}" is not a page of this machine: a number (or 0x hex) below ${
+        hex(limit)
+      }`;
+      return;
+    }
+    let maps;
+    try {
+      maps = m.whoMaps(pfn);
+    } catch (e) {
+      out.textContent = e instanceof Error ? e.message : String(e);
+      return;
+    }
+    out.textContent = maps.length === 0
+      ? `No present entry maps pfn ${hex(pfn)}.`
+      : maps.map((x) =>
+        `entry ${x.index} of table pfn ${x.tablePfn === null ? "?" : hex(x.tablePfn)} ` +
+        `(mfn ${hex(x.tableMfn)}, ${x.tableType}${x.pinned ? ", pinned" : ""}): ` +
+        `${x.writable ? "RW" : "RO"} ${describeFlags(x.flags)}`
+      ).join("\n");
+  });
+
+  render();
+  if (query.run) step(() => false);
+  document.body.dataset.explorerState = "ready";
+}
