@@ -217,7 +217,7 @@ function searchSections(md: MarkdownIt, page: BookPage, env: RenderEnv): SearchD
 
 /** The page template with its placeholders filled (values already HTML). */
 function fillTemplate(template: string, values: Record<string, string>): string {
-  return template.replace(/\{\{(\w+)\}\}/g, (whole, name: string) => values[name] ?? whole);
+  return template.replace(/\{\{\s*(\w+)\s*\}\}/g, (whole, name: string) => values[name] ?? whole);
 }
 
 async function exists(url: URL): Promise<Deno.FileInfo | null> {
