@@ -27,12 +27,18 @@ import type { FenceData } from "../web/chapter_page.ts";
 
 /** Options of {@linkcode buildSite}. */
 export interface SiteOptions {
-  /** The repository's root (default: this file's parent folder). */
+  /**
+   * The repository whose `docs/` is built, and whose files the chapters may link to (default:
+   * this file's parent folder). The templates and the script always come from this repository's
+   * `web/`.
+   */
   root?: URL;
   /** Where the site goes (default: `<root>/_site/`). */
   out?: URL;
   /** Whether to minify the script (default: true). */
   minify?: boolean;
+  /** Whether to bundle the script at all (default: true; tests of the pages alone skip it). */
+  script?: boolean;
 }
 
 /** What a build made. */
@@ -271,6 +277,7 @@ export async function buildSite(options: SiteOptions = {}): Promise<SiteReport> 
   const root = options.root ?? new URL("../", import.meta.url);
   const out = options.out ?? new URL("_site/", root);
   const docs = new URL("docs/", root);
+  const web = new URL("../web/", import.meta.url);
   await Deno.remove(out, { recursive: true }).catch((error) => {
     if (!(error instanceof Deno.errors.NotFound)) throw error;
   });
@@ -295,10 +302,10 @@ export async function buildSite(options: SiteOptions = {}): Promise<SiteReport> 
   const glossary = pages.find((p) => p.source === "docs/glossary.md");
   const bySource = new Map(pages.map((p) => [p.source, p]));
 
-  const brokenLinks: string[] = [];
+  const brokenLinks = new Set<string>();
   const figures = new Set<string>();
   const sources = new Set<string>();
-  const template = await Deno.readTextFile(new URL("web/page.html", root));
+  const template = await Deno.readTextFile(new URL("page.html", web));
   const md = markdownRenderer();
   const searchDocs: SearchDocument[] = [];
 
@@ -327,7 +334,7 @@ export async function buildSite(options: SiteOptions = {}): Promise<SiteReport> 
       sources.add(path);
       return `src/${path}.html${hash}`;
     }
-    brokenLinks.push(`${page.source}: ${href}`);
+    brokenLinks.add(`${page.source}: ${href}`);
     return href;
   };
 
@@ -428,14 +435,14 @@ export async function buildSite(options: SiteOptions = {}): Promise<SiteReport> 
   await writePage("index.html", {
     title: "How Linux builds its first page tables under Xen",
     kind: "home",
-    content: await Deno.readTextFile(new URL("web/home.html", root)).then((text) =>
+    content: await Deno.readTextFile(new URL("home.html", web)).then((text) =>
       fillTemplate(text, { chapters: list, glossary: glossary ? glossary.page : "" })
     ),
   });
   await writePage("explorer.html", {
     title: "The explorer",
     kind: "explorer",
-    content: await Deno.readTextFile(new URL("web/explorer.html", root)),
+    content: await Deno.readTextFile(new URL("explorer.html", web)),
   });
 
   for (const path of [...sources].sort()) {
@@ -472,18 +479,21 @@ export async function buildSite(options: SiteOptions = {}): Promise<SiteReport> 
     new URL("search_index.js", out),
     `globalThis.BOOK_SEARCH_INDEX = ${JSON.stringify(search.toJSON()).replace(/</g, "\\u003c")};\n`,
   );
-  await Deno.copyFile(new URL("web/style.css", root), new URL("style.css", out));
+  await Deno.copyFile(new URL("style.css", web), new URL("style.css", out));
   await Deno.writeTextFile(new URL(".nojekyll", out), "");
-  await bundleForBrowser(
-    new URL("web/book.ts", root),
-    new URL("book.js", out),
-    options.minify ?? true,
-  );
-  const script = await Deno.readFile(new URL("book.js", out));
+  let script = new Uint8Array();
+  if (options.script ?? true) {
+    await bundleForBrowser(
+      new URL("book.ts", web),
+      new URL("book.js", out),
+      options.minify ?? true,
+    );
+    script = await Deno.readFile(new URL("book.js", out));
+  }
   return {
     pages: written,
     chapters: chapters.map((c) => c.page),
-    brokenLinks,
+    brokenLinks: [...brokenLinks],
     figures: [...figures].sort(),
     script: { bytes: script.byteLength, gzipped: await gzipSize(script) },
   };

@@ -1,35 +1,7 @@
 import assert from "node:assert/strict";
-import { parseChapter } from "../../docs/runner/parse_chapter.ts";
 import { PAGE_MODULES } from "../../web/page_modules.ts";
 import { runFences } from "../../web/run_fences.ts";
 import { formatArg } from "../../web/inspect.ts";
-
-const docs = new URL("../../docs/", import.meta.url);
-const chapters = [...Deno.readDirSync(docs)]
-  .map((e) => e.name)
-  .filter((name) => /^\d\d_.*\.md$/.test(name))
-  .sort();
-
-Deno.test("every chapter matches all its outputs through the page's runner (in Deno)", async (t) => {
-  for (const name of chapters) {
-    await t.step(name, async () => {
-      const fences = parseChapter(await Deno.readTextFile(new URL(name, docs)));
-      const results = await runFences(
-        fences.map((f) => ({
-          code: f.source.join("\n"),
-          expected: f.output?.lines,
-          openLine: f.openLine,
-        })),
-        PAGE_MODULES,
-      );
-      const bad = results.filter((r) => r.status !== "ok" || r.matches === false);
-      assert.deepEqual(
-        bad.map((r) => `fence at line ${fences[r.index].openLine}: ${r.status} ${r.message ?? ""}`),
-        [],
-      );
-    });
-  }
-});
 
 Deno.test("the page's runner: shared scope, a throw skips the rest, a mismatch is named", async () => {
   const results = await runFences([
