@@ -47,3 +47,17 @@ Deno.test("the check catches what the browser refuses: a command bundled for the
   assert.ok(found.some((f) => f.includes('"node:util"')), found.join("\n"));
   assert.ok(found.includes("Deno.stderr"), found.join("\n"));
 });
+
+Deno.test("the script the pages load weighs under 200 KB gzipped", async () => {
+  const dir = await Deno.makeTempDir({ prefix: "xenmmu-bundle-" });
+  try {
+    const out = new URL(`file://${dir}/book.js`);
+    await bundleForBrowser(new URL("../../web/book.ts", import.meta.url), out, true, "iife");
+    const bytes = await Deno.readFile(out);
+    const zipped = new Blob([bytes]).stream().pipeThrough(new CompressionStream("gzip"));
+    const size = (await new Response(zipped).arrayBuffer()).byteLength;
+    assert.ok(size < 200 * 1024, `book.js is ${size} bytes gzipped`);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
