@@ -124,6 +124,7 @@ export function initExplorerPage(): void {
   });
   if (query === null) {
     byId("outcome").textContent = "no machine: fix the parameters above";
+    byId("machine-view").hidden = true;
     document.body.dataset.explorerState = "error";
     return;
   }
@@ -135,6 +136,7 @@ export function initExplorerPage(): void {
   } catch (e) {
     error.textContent = e instanceof Error ? e.message : String(e);
     error.hidden = false;
+    byId("machine-view").hidden = true;
     document.body.dataset.explorerState = "error";
     return;
   }
@@ -216,8 +218,13 @@ export function initExplorerPage(): void {
       ? "(bare metal: no hypervisor)"
       : m.xen.console.lines.join("\n");
     byId("kernel-log").textContent = k.log.join("\n");
+    // The frame of the current event: its pfn goes into "who maps a frame", answered at once,
+    // so the tables around it show as the reader steps.
     const pfn = byId<HTMLInputElement>("pfn");
-    if (last !== null && "pfn" in last && document.activeElement !== pfn) pfn.value = hex(last.pfn);
+    if (last !== null && "pfn" in last && document.activeElement !== pfn) {
+      pfn.value = hex(last.pfn);
+      showWhoMaps();
+    }
   };
 
   const step = (stop: (e: BootEvent) => boolean) => {
@@ -256,8 +263,7 @@ export function initExplorerPage(): void {
       out.textContent = e instanceof Error ? e.message : String(e);
     }
   });
-  byId<HTMLFormElement>("whomaps").addEventListener("submit", (event) => {
-    event.preventDefault();
+  const showWhoMaps = () => {
     const out = byId("whomaps-result");
     const text = byId<HTMLInputElement>("pfn").value.trim();
     const pfn = /^0x[0-9a-f]+$/i.test(text)
@@ -286,6 +292,10 @@ export function initExplorerPage(): void {
         `(mfn ${hex(x.tableMfn)}, ${x.tableType}${x.pinned ? ", pinned" : ""}): ` +
         `${x.writable ? "RW" : "RO"} ${describeFlags(x.flags)}`
       ).join("\n");
+  };
+  byId<HTMLFormElement>("whomaps").addEventListener("submit", (event) => {
+    event.preventDefault();
+    showWhoMaps();
   });
 
   render();

@@ -80,6 +80,14 @@ Deno.test({
           );
           assert.ok(states.every((s) => s === "match" || s === "ran"), `${chapter}: ${states}`);
           assert.deepEqual(errors, [], chapter);
+          const figures = await page.$$eval(
+            "main img",
+            (list) =>
+              list.map((
+                img,
+              ) => [(img as HTMLImageElement).src, (img as HTMLImageElement).naturalWidth]),
+          );
+          for (const [src, width] of figures) assert.ok(Number(width) > 0, `${chapter}: ${src}`);
           if (chapter === report.chapters[1]) {
             await page.screenshot({ path: `${SHOTS}/chapter.png` });
           }
@@ -209,6 +217,46 @@ Deno.test({
         await page.screenshot({ path: `${SHOTS}/search.png` });
         assert.deepEqual(errors, []);
         await page.close();
+      });
+
+      await t.step("from a static host too: a chapter runs, the explorer boots", async () => {
+        const types: Record<string, string> = {
+          html: "text/html; charset=utf-8",
+          js: "text/javascript; charset=utf-8",
+          css: "text/css; charset=utf-8",
+          svg: "image/svg+xml",
+        };
+        const server = Deno.serve(
+          { hostname: "127.0.0.1", port: 0, onListen: () => {} },
+          async (request) => {
+            const path = decodeURIComponent(new URL(request.url).pathname).replace(/^\/+/, "");
+            if (path.split("/").includes("..")) return new Response("no", { status: 400 });
+            try {
+              const body = await Deno.readFile(`${dir}/${path === "" ? "index.html" : path}`);
+              const type = types[path.split(".").pop() ?? ""] ?? "application/octet-stream";
+              return new Response(body, { headers: { "content-type": type } });
+            } catch {
+              return new Response("not found", { status: 404 });
+            }
+          },
+        );
+        try {
+          const base = `http://127.0.0.1:${server.addr.port}/`;
+          const chapter = report.chapters[0];
+          const { page, errors } = await open(b, `${base}${chapter}?run=1`);
+          await page.waitForSelector("body[data-run-state=done]", { timeout: 20_000 });
+          assert.match(
+            await page.$eval("#run-status", (e) => e.textContent ?? ""),
+            /^(\d+) of \1 outputs match$/,
+          );
+          await page.goto(`${base}explorer.html?kernel=2.6.39&memory=1GiB&hypervisor=xen&run=1`);
+          await page.waitForSelector("body[data-explorer-state=ready]");
+          assert.equal(await page.$eval("#outcome", (e) => e.textContent), "ok");
+          assert.deepEqual(errors, []);
+          await page.close();
+        } finally {
+          await server.shutdown();
+        }
       });
 
       await t.step("the dark theme", async () => {
