@@ -196,6 +196,11 @@ function searchSections(md: MarkdownIt, page: BookPage, env: RenderEnv): SearchD
     url: page.page,
   };
   tokens.forEach((token, i) => {
+    if (token.type === "heading_open" && token.tag === "h1" && docs.length === 0) {
+      // The title is the page's own entry, linked without an anchor.
+      current.heading = plain(tokens[i + 1].content);
+      return;
+    }
     if (token.type === "heading_open") {
       if (current.text.trim() !== "" || docs.length === 0) docs.push(current);
       const id = token.attrGet("id") ?? "";
@@ -427,7 +432,10 @@ export async function buildSite(options: SiteOptions = {}): Promise<SiteReport> 
 
   // The home page: the chapters with their opening paragraph.
   const list = chapters.map((c) => {
-    const intro = /^#[^\n]*\n+([^#`\n][^\n]*(?:\n[^\n#`]+)*)/m.exec(c.markdown)?.[1] ?? "";
+    // The first plain paragraph after the title (not the "Mirrors:" quote, a fence or a list).
+    const paragraphs = c.markdown.slice(c.markdown.indexOf("\n") + 1).split(/\n\s*\n/);
+    const intro = paragraphs.map((p) => p.trim())
+      .find((p) => p !== "" && !/^([>#`|<!*-]|\d+\.)/.test(p)) ?? "";
     return `<li><a href="${c.page}">${md.renderInline(c.titleMarkdown)}</a><p>${
       md.renderInline(intro, { link: resolveLink(c) })
     }</p></li>`;
