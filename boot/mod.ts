@@ -30,6 +30,7 @@ export * from "./kernel_physical_mapping_init.ts";
 export * from "./init_memory_mapping.ts";
 export * from "./setup_kernel_pagetable.ts";
 export * from "./boot.ts";
+export * from "./describe_event.ts";
 export * from "./parse_memory_size.ts";
 export * from "./outcome_table.ts";
 export * from "./init_mem_mapping.ts";

@@ -9,7 +9,7 @@
  */
 
 import { parseArgs } from "node:util";
-import type { BootEvent } from "../boot/kernel.ts";
+import { describeEvent } from "../boot/describe_event.ts";
 import { BootMachine, type BootResult } from "../boot/boot.ts";
 import { PROFILES } from "../boot/profiles.ts";
 import { parseMemorySize } from "../boot/parse_memory_size.ts";
@@ -41,29 +41,6 @@ const EVENT_KINDS = [
 
 /** A command-line mistake: printed with the usage hint, exit code 2. */
 class UsageError extends Error {}
-
-/** One event as a trace line. */
-function traceLine(e: BootEvent): string {
-  const hex = (n: number) => "0x" + n.toString(16);
-  switch (e.kind) {
-    case "printk":
-      return `printk ${e.line}`;
-    case "init_memory_mapping":
-      return `init_memory_mapping ${hex(e.start)}-${hex(e.end)}`;
-    case "alloc_low_page":
-    case "map_low_page":
-    case "early_alloc":
-      return `${e.kind} pfn ${hex(e.pfn)}`;
-    case "pv_alloc":
-      return `pv_alloc ${e.hook} pfn ${hex(e.pfn)}`;
-    case "hypercall":
-      return `hypercall ${e.call} rc ${e.rc}`;
-    case "reserve":
-      return `reserve pfn ${hex(e.start)}-${hex(e.end)}`;
-    case "chunk":
-      return `chunk ${hex(e.start)}-${hex(e.end)} mapped`;
-  }
-}
 
 /** The JSON object of `--json` (DESIGN §5's fields, snake case as the kernel would name them). */
 function toJson(r: BootResult): unknown {
@@ -158,7 +135,7 @@ function run(args: readonly string[], out: (line: string) => void): number {
   const progress = !v.json && Deno.stderr.isTerminal();
   let tables = 0;
   const result = machine.finish((e) => {
-    if (kinds.has(e.kind)) out(traceLine(e));
+    if (kinds.has(e.kind)) out(describeEvent(e));
     if (progress && e.kind === "alloc_low_page" && ++tables % 4096 === 0) {
       Deno.stderr.writeSync(new TextEncoder().encode(`\r${tables} table pages...`));
     }

@@ -9,6 +9,7 @@
 
 import { BootMachine, type BootResult } from "../boot/boot.ts";
 import type { BootEvent } from "../boot/kernel.ts";
+import { describeEvent } from "../boot/describe_event.ts";
 import { PROFILES } from "../boot/profiles.ts";
 import { describeFlags, entryFlags, formatEntry } from "../mmu/entry.ts";
 import { lookup_address } from "../mmu/lookup_address.ts";
@@ -26,28 +27,6 @@ import {
 const RECENT_EVENTS = 40;
 
 const hex = (n: number): string => "0x" + n.toString(16);
-
-/** One event as a line (the same words as `sim --trace`). */
-export function describeEvent(e: BootEvent): string {
-  switch (e.kind) {
-    case "printk":
-      return `printk ${e.line}`;
-    case "init_memory_mapping":
-      return `init_memory_mapping ${hex(e.start)}-${hex(e.end)}`;
-    case "alloc_low_page":
-    case "map_low_page":
-    case "early_alloc":
-      return `${e.kind} pfn ${hex(e.pfn)}`;
-    case "pv_alloc":
-      return `pv_alloc ${e.hook} pfn ${hex(e.pfn)}`;
-    case "hypercall":
-      return `hypercall ${e.call} rc ${e.rc}`;
-    case "reserve":
-      return `reserve pfn ${hex(e.start)}-${hex(e.end)}`;
-    case "chunk":
-      return `chunk ${hex(e.start)}-${hex(e.end)} mapped`;
-  }
-}
 
 function byId<T extends HTMLElement = HTMLElement>(id: string): T {
   const element = document.getElementById(id);

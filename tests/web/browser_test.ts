@@ -269,6 +269,15 @@ Deno.test({
         );
         assert.equal(background, "rgb(22, 24, 28)");
         await page.screenshot({ path: `${SHOTS}/dark.png` });
+        // Printed, even from the dark theme: black on white, without the controls.
+        await page.emulateMediaType("print");
+        const print = await page.evaluate(() => ({
+          run: getComputedStyle(document.querySelector(".runbar")!).display,
+          nav: getComputedStyle(document.querySelector("nav.toc")!).display,
+          background: getComputedStyle(document.body).backgroundColor,
+        }));
+        assert.deepEqual(print, { run: "none", nav: "none", background: "rgb(255, 255, 255)" });
+        await page.screenshot({ path: `${SHOTS}/print.png` });
         await page.close();
       });
     } finally {
