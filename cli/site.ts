@@ -397,6 +397,7 @@ export async function buildSite(options: SiteOptions = {}): Promise<SiteReport> 
     if (page.chapter) {
       const data: FenceData[] = fences.map((f) => ({
         openLine: f.openLine,
+        code: f.lines.join("\n"),
         ...(f.output === undefined ? {} : { expected: f.output.lines }),
       }));
       // JSON inside a script element: "<" escaped so that no text can close the element.

@@ -14,6 +14,8 @@ import { type PageFence, type PageFenceResult, runFences } from "./run_fences.ts
 export interface FenceData {
   /** The Markdown line of the opening fence. */
   openLine: number;
+  /** The fence's code as written (what runs when the page has no editable copy of it). */
+  code: string;
   /** The lines of its `output` fence, if it has one. */
   expected?: string[];
 }
@@ -102,7 +104,7 @@ export function initChapterPage(): void {
     });
     const pageFences: PageFence[] = fences.map((fence, i) => ({
       // innerText keeps the line breaks a reader types into the editable code.
-      code: codes[i]?.innerText ?? "",
+      code: codes[i]?.innerText ?? fence.code,
       expected: fence.expected,
       openLine: fence.openLine,
     }));

@@ -51,6 +51,9 @@ export function inspect(value: unknown): string {
  */
 let currentDepth = 0;
 
+/** How many entries of an array are shown (the rest are counted). */
+const MAX_ARRAY_LENGTH = 100;
+
 /** How many levels below an object still go on one line (the inspectors' `compact: 3`). */
 const COMPACT = 3;
 
@@ -99,7 +102,7 @@ function show(value: unknown, depth: number, seen: Set<object>, indent: number):
     close = "]";
     if (!Array.isArray(object)) prefix = `${name}(${list.length}) `;
     else if (name !== "Array") prefix = `${name}(${list.length}) `;
-    for (let i = 0; i < list.length; i++) items.push([null, list[i]]);
+    for (let i = 0; i < Math.min(list.length, MAX_ARRAY_LENGTH); i++) items.push([null, list[i]]);
   } else if (object instanceof Map) {
     prefix = `Map(${object.size}) `;
     for (const [k, v] of object) items.push([null, v, show(k, depth + 1, seen, indent + 2)]);
@@ -123,15 +126,96 @@ function show(value: unknown, depth: number, seen: Set<object>, indent: number):
     return k === null ? text : `${key(k)}: ${text}`;
   });
   seen.delete(object);
+  const isList = open === "[";
+  const length = isList ? (object as unknown as ArrayLike<unknown>).length : 0;
+  if (isList && length > MAX_ARRAY_LENGTH) {
+    const more = length - MAX_ARRAY_LENGTH;
+    parts.push(`... ${more} more item${more > 1 ? "s" : ""}`);
+  }
+  let output = parts;
+  if (isList && parts.length > 6) {
+    output = groupArrayElements(parts, indent, object as unknown as ArrayLike<unknown>, length);
+  }
   // The inspectors' rule (isBelowBreakLength): the entries, a separator each, the indentation,
   // the opening brace with its prefix and ten more columns must fit the line.
-  const start = parts.length + indent + prefix.length + open.length + 10;
-  const width = parts.reduce((sum, p) => sum + p.length, 0) + parts.length + start;
+  const start = output.length + indent + prefix.length + open.length + 10;
+  const width = output.reduce((sum, p) => sum + p.length, 0) + output.length + start;
   if (
-    currentDepth - depth < COMPACT && width <= BREAK_LENGTH && !parts.some((p) => p.includes("\n"))
-  ) return `${prefix}${open} ${parts.join(", ")} ${close}`;
+    output === parts && currentDepth - depth < COMPACT && width <= BREAK_LENGTH &&
+    !output.some((p) => p.includes("\n"))
+  ) return `${prefix}${open} ${output.join(", ")} ${close}`;
   const pad = " ".repeat(indent + 2);
-  return `${prefix}${open}\n${parts.map((p) => pad + p).join(",\n")}\n${
+  return `${prefix}${open}\n${output.map((p) => pad + p).join(",\n")}\n${
     " ".repeat(indent)
   }${close}`;
+}
+
+/**
+ * Lays the entries of a long array out in columns, as the inspectors' `groupArrayElements` does
+ * (Node's `util.inspect`, which Deno's console follows): numbers right-aligned, anything else
+ * left-aligned, as many columns as make a roughly square block, at most 15 and at most 80 wide.
+ */
+function groupArrayElements(
+  output: string[],
+  indent: number,
+  value: ArrayLike<unknown>,
+  length: number,
+): string[] {
+  let totalLength = 0;
+  let maxLength = 0;
+  const outputLength = length > MAX_ARRAY_LENGTH ? output.length - 1 : output.length;
+  const separatorSpace = 2;
+  const dataLen: number[] = [];
+  for (let i = 0; i < outputLength; i++) {
+    const len = output[i].length;
+    dataLen.push(len);
+    totalLength += len + separatorSpace;
+    if (maxLength < len) maxLength = len;
+  }
+  const actualMax = maxLength + separatorSpace;
+  if (
+    actualMax * 3 + indent < BREAK_LENGTH && (totalLength / actualMax > 5 || maxLength <= 6)
+  ) {
+    const averageBias = Math.sqrt(actualMax - totalLength / output.length);
+    const biasedMax = Math.max(actualMax - 3 - averageBias, 1);
+    const columns = Math.min(
+      Math.round(Math.sqrt(2.5 * biasedMax * outputLength) / biasedMax),
+      Math.floor((BREAK_LENGTH - indent) / actualMax),
+      COMPACT * 4,
+      15,
+    );
+    if (columns <= 1) return output;
+    const maxLineLength: number[] = [];
+    for (let i = 0; i < columns; i++) {
+      let lineLength = 0;
+      for (let j = i; j < output.length; j += columns) {
+        if (dataLen[j] > lineLength) lineLength = dataLen[j];
+      }
+      maxLineLength.push(lineLength + separatorSpace);
+    }
+    let numeric = true;
+    for (let i = 0; i < output.length; i++) {
+      if (typeof value[i] !== "number" && typeof value[i] !== "bigint") {
+        numeric = false;
+        break;
+      }
+    }
+    const grouped: string[] = [];
+    for (let i = 0; i < outputLength; i += columns) {
+      const max = Math.min(i + columns, outputLength);
+      let line = "";
+      let j = i;
+      for (; j < max - 1; j++) {
+        const padding = maxLineLength[j - i];
+        line += numeric
+          ? `${output[j]}, `.padStart(padding, " ")
+          : `${output[j]}, `.padEnd(padding, " ");
+      }
+      line += numeric ? output[j].padStart(maxLineLength[j - i] - separatorSpace, " ") : output[j];
+      grouped.push(line);
+    }
+    if (length > MAX_ARRAY_LENGTH) grouped.push(output[outputLength]);
+    return grouped;
+  }
+  return output;
 }

@@ -114,7 +114,11 @@ Deno.test("links are rewritten: chapters to pages, figures copied, repository fi
     // Three scripts (the theme, the fences' data, book.js), each closed once.
     assert.equal([...one.matchAll(/<\/script>/g)].length, 3);
     const data = /id="fences-data">(.*?)<\/script>/s.exec(one)![1];
-    assert.deepEqual(JSON.parse(data), [{ openLine: 8, expected: ["</script><b>x</b>"] }]);
+    assert.deepEqual(JSON.parse(data), [{
+      openLine: 8,
+      code: 'console.log("</script><b>x</b>");',
+      expected: ["</script><b>x</b>"],
+    }]);
     assert.match(one, /&lt;\/script&gt;&lt;b&gt;x&lt;\/b&gt;/);
     const source = await Deno.readTextFile(new URL("src/boot/boot.ts.html", out));
     assert.match(source, /<span class="line" id="L2">\/\/ &lt;b&gt;not markup&lt;\/b&gt;<\/span>/);
