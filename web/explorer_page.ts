@@ -14,7 +14,8 @@ import { PROFILES } from "../boot/profiles.ts";
 import { describeFlags, entryFlags, formatEntry } from "../mmu/entry.ts";
 import { lookup_address } from "../mmu/lookup_address.ts";
 import { PG_LEVEL_NAMES } from "../mmu/pgtable_types.ts";
-import { formatVirt, virt } from "../mmu/virtual_address.ts";
+import { __va, formatVirt, virt } from "../mmu/virtual_address.ts";
+import { PAGE_SIZE } from "../mmu/page_64_types.ts";
 import {
   DEFAULT_QUERY,
   type ExplorerQuery,
@@ -135,7 +136,14 @@ export function initExplorerPage(): void {
       ? count === 0 ? "Not started: step, or run to the end." : "The boot has ended."
       : `Event ${count}: ${describeEvent(last)}`;
     const events = byId("events");
-    events.replaceChildren(...recent.map((e) => el("li", describeEvent(e))));
+    // Newest first, numbered by their place in the boot.
+    events.replaceChildren(
+      ...recent.map((e, i) => {
+        const item = el("li", describeEvent(e));
+        (item as HTMLLIElement).value = count - recent.length + i + 1;
+        return item;
+      }).reverse(),
+    );
     const outcome = byId("outcome");
     const detail = byId("outcome-detail");
     if (m.outcome === null) {
@@ -188,7 +196,7 @@ export function initExplorerPage(): void {
     rows.push(
       el(
         "p",
-        `max_pfn_mapped ${hex(k.max_pfn_mapped)}; mapping front ${hex(k.front)}; ` +
+        `max_pfn_mapped ${hex(k.max_pfn_mapped)}; mapping front at byte ${hex(k.front)}; ` +
           `table pages ${k.stats.tablePages}, hypercalls ${k.stats.hypercalls}`,
       ),
     );
@@ -203,6 +211,13 @@ export function initExplorerPage(): void {
     if (last !== null && "pfn" in last && document.activeElement !== pfn) {
       pfn.value = hex(last.pfn);
       showWhoMaps();
+      // And what the kernel's own walk finds for that frame's direct-map address (NULL for a
+      // table page the tables do not reach yet: the question the whole book turns on).
+      const address = byId<HTMLInputElement>("address");
+      if (document.activeElement !== address) {
+        address.value = formatVirt(__va(last.pfn * PAGE_SIZE));
+        showLookup();
+      }
     }
   };
 
@@ -222,8 +237,7 @@ export function initExplorerPage(): void {
   ];
   for (const [id, stop] of steps) byId(id).addEventListener("click", () => step(stop));
 
-  byId<HTMLFormElement>("lookup").addEventListener("submit", (event) => {
-    event.preventDefault();
+  const showLookup = () => {
     const out = byId("lookup-result");
     try {
       const address = virt(byId<HTMLInputElement>("address").value.trim());
@@ -241,6 +255,10 @@ export function initExplorerPage(): void {
     } catch (e) {
       out.textContent = e instanceof Error ? e.message : String(e);
     }
+  };
+  byId<HTMLFormElement>("lookup").addEventListener("submit", (event) => {
+    event.preventDefault();
+    showLookup();
   });
   const showWhoMaps = () => {
     const out = byId("whomaps-result");

@@ -157,6 +157,11 @@ Deno.test({
           await page.click("#step-hook");
           assert.match(await page.$eval("#event", (e) => e.textContent ?? ""), /pv_alloc alloc_p/);
           assert.equal(await page.$eval("#outcome", (e) => e.textContent), "running");
+          // The hook's frame is looked up at once, through its direct-map address.
+          assert.match(
+            await page.$eval("#lookup-result", (e) => e.textContent ?? ""),
+            /^lookup_address\(0xffff88[0-9a-f]+\) -> /,
+          );
           await page.click("#lookup button");
           assert.match(await page.$eval("#lookup-result", (e) => e.textContent ?? ""), /level/);
           await page.click("#whomaps button");
