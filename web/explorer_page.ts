@@ -108,7 +108,7 @@ export function initExplorerPage(): void {
     document.body.dataset.explorerState = "error";
     return;
   }
-  byId("link").textContent = formatExplorerQuery({ ...query, run: true });
+  byId("link").textContent = `explorer.html${formatExplorerQuery({ ...query, run: true })}`;
 
   let machine: BootMachine;
   try {

@@ -60,3 +60,50 @@ Deno.test("formatArg prints values as Deno.inspect does", () => {
     assert.equal(formatArg(value), Deno.inspect(value, { colors: false, depth: 4 }), String(value));
   }
 });
+
+Deno.test("the browser's assert behaves as node:assert/strict on the forms the chapters use", async () => {
+  const { strictAssert: browser } = await import("../../web/assert.ts");
+  const cases: [string, (a: typeof assert) => unknown][] = [
+    ["equal ok", (a) => a.equal(1, 1)],
+    ["equal NaN", (a) => a.equal(NaN, NaN)],
+    ["equal differs", (a) => a.equal(1, "1")],
+    ["deepEqual arrays", (a) => a.deepEqual([1, { b: 2 }], [1, { b: 2 }])],
+    ["deepEqual prototypes differ", (a) => a.deepEqual([1], { 0: 1 })],
+    ["deepEqual typed", (a) => a.deepEqual(new Uint8Array([1]), new Uint8Array([1]))],
+    ["notEqual", (a) => a.notEqual(1, 2)],
+    ["ok falsy", (a) => a.ok(0)],
+    ["match", (a) => a.match("pfn 0x10", /0x1\d/)],
+    ["throws class", (a) =>
+      a.throws(() => {
+        throw new RangeError("x");
+      }, RangeError)],
+    ["throws wrong class", (a) =>
+      a.throws(() => {
+        throw new Error("x");
+      }, RangeError)],
+    ["throws pattern on String(error)", (a) =>
+      a.throws(() => {
+        throw new RangeError("bad");
+      }, /^RangeError: bad$/)],
+    ["throws pattern anchored on the message only", (a) =>
+      a.throws(() => {
+        throw new RangeError("bad");
+      }, /^bad/)],
+    ["throws nothing", (a) => a.throws(() => {})],
+  ];
+  for (const [name, run] of cases) {
+    let node = "ok";
+    let page = "ok";
+    try {
+      run(assert);
+    } catch (error) {
+      node = (error as Error).name;
+    }
+    try {
+      run(browser as unknown as typeof assert);
+    } catch (error) {
+      page = (error as Error).name;
+    }
+    assert.equal(page, node, name);
+  }
+});
