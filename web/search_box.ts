@@ -65,9 +65,12 @@ export function initSearch(root: string): void {
       link.href = root + String(result.url);
       const heading = document.createElement("strong");
       heading.textContent = String(result.heading);
-      const page = document.createElement("span");
-      page.textContent = ` — ${result.title}`;
-      link.append(heading, page);
+      link.append(heading);
+      if (result.heading !== result.title) {
+        const page = document.createElement("span");
+        page.textContent = ` — ${result.title}`;
+        link.append(page);
+      }
       item.append(link);
       list.append(item);
     }

@@ -80,12 +80,20 @@ Deno.test({
           );
           assert.ok(states.every((s) => s === "match" || s === "ran"), `${chapter}: ${states}`);
           assert.deepEqual(errors, [], chapter);
+          // Every figure loads (lazy ones are asked to load now).
           const figures = await page.$$eval(
             "main img",
             (list) =>
-              list.map((
-                img,
-              ) => [(img as HTMLImageElement).src, (img as HTMLImageElement).naturalWidth]),
+              Promise.all(list.map(async (element) => {
+                const img = element as HTMLImageElement;
+                img.loading = "eager";
+                try {
+                  await img.decode();
+                } catch {
+                  return [img.src, 0];
+                }
+                return [img.src, img.naturalWidth];
+              })),
           );
           for (const [src, width] of figures) assert.ok(Number(width) > 0, `${chapter}: ${src}`);
           if (chapter === report.chapters[1]) {
