@@ -126,6 +126,15 @@ function markdownRenderer(): MarkdownIt {
       token.attrSet("id", seen === 0 ? base : `${base}-${seen}`);
     });
   });
+  // A "#" after each section heading links to it, for readers who share a section.
+  md.renderer.rules.heading_close = (tokens, idx) => {
+    const open = tokens[idx - 2];
+    const id = open?.attrGet("id");
+    const tag = tokens[idx].tag;
+    if (id === null || id === undefined || tag === "h1") return `</${tag}>\n`;
+    return ` <a class="anchor" href="#${escapeHtml(id)}" aria-label="Link to this section">#</a>` +
+      `</${tag}>\n`;
+  };
   md.renderer.rules.fence = (tokens, idx, _options, envArg) => {
     const env = envArg as RenderEnv;
     const token = tokens[idx];

@@ -29,6 +29,35 @@ const RECENT_EVENTS = 40;
 
 const hex = (n: number): string => "0x" + n.toString(16);
 
+/**
+ * The map of the whole memory, pfn 0 to max_pfn: how far the direct map is written (the
+ * mapping front) and `max_pfn_mapped`; the windows and the current pfn are added on top.
+ */
+function memoryMap(maxPfn: number, frontPfn: number, maxPfnMapped: number): HTMLElement {
+  const row = document.createElement("div");
+  row.className = "window memory";
+  const scale = Math.max(1, maxPfn);
+  const bar = document.createElement("div");
+  bar.className = "bar";
+  const mapped = document.createElement("span");
+  mapped.className = "mapped";
+  mapped.style.width = `${(100 * Math.min(frontPfn, scale)) / scale}%`;
+  const limit = document.createElement("span");
+  limit.className = "limit";
+  limit.style.left = `${(100 * Math.min(maxPfnMapped, scale)) / scale}%`;
+  bar.append(mapped, limit);
+  row.append(
+    el(
+      "p",
+      `memory, pfn 0 to max_pfn ${hex(maxPfn)}: written by the direct map up to pfn ` +
+        `${hex(Math.floor(frontPfn))} (shaded), max_pfn_mapped ${hex(maxPfnMapped)} (line), ` +
+        "the windows (boxes), the current event's pfn (orange)",
+    ),
+    bar,
+  );
+  return row;
+}
+
 function byId<T extends HTMLElement = HTMLElement>(id: string): T {
   const element = document.getElementById(id);
   if (element === null) throw new Error(`The explorer page has no #${id}`);
@@ -157,11 +186,27 @@ export function initExplorerPage(): void {
     outcome.dataset.outcome = m.outcome ?? "running";
     const k = m.kernel;
     const windows = byId("windows");
-    const rows: HTMLElement[] = [];
+    const rows: HTMLElement[] = [memoryMap(k.memory.maxPfn, k.front / PAGE_SIZE, k.max_pfn_mapped)];
     const all = [...k.windows];
     const current = k.pgt_buf;
     if (current.top > 0 && !all.some((w) => w.start === current.start && w.top === current.top)) {
       all.push(current);
+    }
+    // Each window on the map of the whole memory, then on its own, to its own scale.
+    const scale = Math.max(1, k.memory.maxPfn);
+    all.forEach((w, i) => {
+      const spot = document.createElement("span");
+      spot.className = "window-spot";
+      spot.style.left = `${(100 * w.start) / scale}%`;
+      spot.style.width = `max(3px, ${(100 * (w.top - w.start)) / scale}%)`;
+      spot.title = `window ${i + 1}: pfns ${hex(w.start)}-${hex(w.top)}`;
+      rows[0].querySelector(".bar")!.append(spot);
+    });
+    if (last !== null && "pfn" in last) {
+      const mark = document.createElement("span");
+      mark.className = "mark";
+      mark.style.left = `${(100 * Math.min(last.pfn, scale)) / scale}%`;
+      rows[0].querySelector(".bar")!.append(mark);
     }
     all.forEach((w, i) => {
       const row = document.createElement("div");
