@@ -359,7 +359,11 @@ export async function buildSite(options: SiteOptions = {}): Promise<SiteReport> 
       }</a></li>`
     ).join("");
     const extra = [
-      glossary ? `<li><a href="${prefix}${glossary.page}">Glossary</a></li>` : "",
+      glossary
+        ? `<li><a href="${prefix}${glossary.page}"${
+          current === glossary.page ? ' aria-current="page"' : ""
+        }>Glossary</a></li>`
+        : "",
       `<li><a href="${prefix}explorer.html"${
         current === "explorer.html" ? ' aria-current="page"' : ""
       }>The explorer</a></li>`,
