@@ -12,4 +12,3 @@ export * from "./run_fences.ts";
 export * from "./page_modules.ts";
 export * from "./explorer_query.ts";
 export * from "./search_options.ts";
-export type { BootOptions } from "../boot/boot.ts";
