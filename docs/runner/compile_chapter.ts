@@ -6,6 +6,7 @@
 
 import { resolve } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
+import { findImport } from "./find_import.ts";
 import { type ChapterFence, parseChapter } from "./parse_chapter.ts";
 
 /** Options of {@linkcode compileChapter}. */
@@ -44,19 +45,6 @@ interface HoistedImport {
 
 /** What `import.meta` becomes in fence code: same length, so that columns do not move. */
 const IMPORT_META_STANDIN = "$importMeta";
-
-/** The start of an import declaration (not `import(…)` nor `import.meta`). */
-const IMPORT_START = /^\s*import(?=[\s{*"'])/;
-
-/** A whole import declaration, possibly over several lines. */
-const IMPORT_DECLARATION = new RegExp(
-  String.raw`^\s*import\s*(?:(?:type\s+)?(?:[\w$]+\s*,\s*)?(?:\{[^}]*\}|\*\s*as\s+[\w$]+|[\w$]+)` +
-    String.raw`\s*from\s*)?(["'])[^"'\n]+\1\s*(?:(?:with|assert)\s*\{[^}]*\}\s*)?;?\s*` +
-    String.raw`(?:\/\/[^\n]*)?$`,
-);
-
-/** The longest import declaration looked for, in lines. */
-const MAX_IMPORT_LINES = 100;
 
 /**
  * Compiles a chapter into one module in which all its TypeScript fences run in order in one
@@ -146,35 +134,6 @@ export function compileChapter(markdown: string, options: CompileChapterOptions)
   out.push("");
   lineTable.push(0);
   return { url, code: out.join("\n"), fences, lineTable };
-}
-
-/**
- * Finds the import declaration that starts at a line of a fence, as the compiler hoists it: a
- * complete `import … from "…"` or `import "…"`, over one line or more.
- *
- * @example
- * ```ts
- * import assert from "node:assert/strict";
- *
- * const lines = ["import {", "  a,", '} from "./a.ts";', "a();"];
- * assert.deepEqual(findImport(lines, 0), lines.slice(0, 3));
- * assert.equal(findImport(lines, 3), undefined);
- * assert.equal(findImport(['const m = await import("./a.ts");'], 0), undefined);
- * ```
- *
- * @param lines The lines of a fence.
- * @param at The index of the line to look at.
- * @returns The declaration's lines, or `undefined` when none starts at that line.
- */
-export function findImport(lines: readonly string[], at: number): string[] | undefined {
-  if (!IMPORT_START.test(lines[at] ?? "")) return undefined;
-  const last = Math.min(lines.length, at + MAX_IMPORT_LINES);
-  for (let end = at + 1; end <= last; end++) {
-    const candidate = lines.slice(at, end);
-    if (IMPORT_DECLARATION.test(candidate.join("\n"))) return candidate;
-  }
-  // Not a declaration we understand: leave it in place, where the compiler will say what is wrong.
-  return undefined;
 }
 
 /** Rewrites a relative specifier in a line of an import declaration to an absolute URL. */

@@ -26,6 +26,7 @@
 
 export * from "./parse_chapter.ts";
 export * from "./compile_chapter.ts";
+export * from "./find_import.ts";
 export * from "./output_match.ts";
 export * from "./run_chapter.ts";
 export * from "./generate.ts";

@@ -7,7 +7,8 @@
 
 import { basename, dirname, join, relative, resolve } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
-import { compileChapter, type CompiledChapter, findImport } from "./compile_chapter.ts";
+import { compileChapter, type CompiledChapter } from "./compile_chapter.ts";
+import { findImport } from "./find_import.ts";
 import { outputMatch } from "./output_match.ts";
 import { type ChapterFence, ChapterParseError } from "./parse_chapter.ts";
 
