@@ -444,12 +444,17 @@ export async function buildSite(options: SiteOptions = {}): Promise<SiteReport> 
     });
   }
 
-  // The home page: the chapters with their opening paragraph.
+  // The home page: the chapters with what each teaches.
   const list = chapters.map((c) => {
-    // The first plain paragraph after the title (not the "Mirrors:" quote, a fence or a list).
-    const paragraphs = c.markdown.slice(c.markdown.indexOf("\n") + 1).split(/\n\s*\n/);
-    const intro = paragraphs.map((p) => p.trim())
-      .find((p) => p !== "" && !/^([>#`|<!*-]|\d+\.)/.test(p)) ?? "";
+    // The chapter's "You will learn" list, or else the first plain paragraph after the title (not
+    // a quote, a fence, a list or the Previous/Next line).
+    const paragraphs = c.markdown.slice(c.markdown.indexOf("\n") + 1).split(/\n\s*\n/)
+      .map((p) => p.trim());
+    const learn = paragraphs.find((p) => p.startsWith("**You will learn:**"));
+    const intro = learn?.replace(/^\*\*You will learn:\*\*\s*/, "") ??
+      paragraphs.find((p) =>
+        p !== "" && !/^([>#`|<!*-]|\d+\.|\*\*You need|Previous:|Next:)/.test(p)
+      ) ?? "";
     return `<li><a href="${c.page}">${md.renderInline(c.titleMarkdown)}</a><p>${
       md.renderInline(intro, { link: resolveLink(c) })
     }</p></li>`;
