@@ -456,7 +456,8 @@ function oopsNote(k: Kernel, error: KernelOops, seen: number): string {
   if (k.xen === null || seen === error.va) return what;
   return `${what} Xen stored that address in the vCPU's vcpu_info (arch.cr2 = ` +
     `${formatVirt(k.xen.vcpu_info.arch.cr2)}), but the guest's xen_vcpu still points into ` +
-    "xen_dummy_shared_info until xen_pagetable_setup_done, so xen_read_cr2 returned 0 and the " +
+    "xen_dummy_shared_info until the real shared page is set up after paging_init, so " +
+    "xen_read_cr2 returned 0 and the " +
     "oops reports a NULL pointer dereference";
 }
 

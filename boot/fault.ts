@@ -4,8 +4,8 @@
  * kernel-mode fault that nothing can fix is an oops, and an oops of the idle task is a panic.
  *
  * Under Xen the handler does not see the address that faulted. A PV guest reads cr2 from its
- * `vcpu_info` (`xen_read_cr2`), and until `xen_pagetable_setup_done` installs the real shared
- * page, after `paging_init`, the guest's `xen_vcpu` points into `xen_dummy_shared_info`, which
+ * `vcpu_info` (`xen_read_cr2`), and until the real shared page is mapped after `paging_init` and
+ * `xen_vcpu` re-pointed at it, the guest's `xen_vcpu` points into `xen_dummy_shared_info`, which
  * Xen never writes. So every early oops of a 2.6.39 domU reports a NULL pointer dereference,
  * whatever address it was.
  *

@@ -169,10 +169,12 @@ export interface Kernel {
   /** The CPU's cr2 register, which a page fault sets (read as such only natively). */
   cpu_cr2: number;
   /**
-   * Under Xen, the `vcpu_info` the percpu pointer `xen_vcpu` points at: until
-   * `xen_pagetable_setup_done` installs the real shared page (after `paging_init`), that is
-   * vCPU 0's entry in `xen_dummy_shared_info`, a zeroed page in the kernel image, which Xen never
-   * writes. Null natively.
+   * Under Xen, the `vcpu_info` the percpu pointer `xen_vcpu` points at: vCPU 0's entry in
+   * `xen_dummy_shared_info`, a zeroed page in the kernel image, which Xen never writes, until the
+   * real shared page is mapped (`xen_pagetable_setup_done`, after `paging_init`) and `xen_vcpu`
+   * re-pointed at it (`xen_setup_vcpu_info_placement`; in an SMP kernel from
+   * `xen_smp_prepare_boot_cpu`, later still). The modelled boot ends before either. Null
+   * natively.
    */
   xen_vcpu: { readonly arch: { cr2: number } } | null;
   /** `panic_notifier_list`: what `panic()` calls after printing its line. */
