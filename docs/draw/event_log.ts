@@ -5,6 +5,7 @@
  * @module
  */
 
+import { EVENT_KINDS } from "../../boot/stop_at.ts";
 import type { BootEvent } from "../../boot/kernel.ts";
 
 /** One event, reduced to what a timeline draws. */
@@ -21,17 +22,8 @@ export interface RecordedEvent {
   readonly rc: number;
 }
 
-const KINDS: readonly BootEvent["kind"][] = [
-  "printk",
-  "init_memory_mapping",
-  "alloc_low_page",
-  "map_low_page",
-  "pv_alloc",
-  "hypercall",
-  "reserve",
-  "chunk",
-  "early_alloc",
-];
+// an event kind is stored as its index in this list
+const KINDS = EVENT_KINDS;
 
 /**
  * The events of one boot, in order.

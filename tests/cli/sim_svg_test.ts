@@ -1,19 +1,9 @@
 import assert from "node:assert/strict";
-import { mock } from "node:test";
 import { XMLValidator } from "fast-xml-parser";
 import { PROFILES } from "../../mod.ts";
-import { simMain } from "../../cli/sim.ts";
+import { runSim } from "./_sim_run.ts";
 
-function run(args: string[]): { code: number; out: string[]; err: string[] } {
-  const out: string[] = [];
-  const err = mock.method(console, "error", () => {});
-  try {
-    const code = simMain(args, (line) => out.push(line));
-    return { code, out, err: err.mock.calls.map((c) => String(c.arguments[0])) };
-  } finally {
-    err.mock.restore();
-  }
-}
+const run = runSim;
 
 Deno.test("sim --svg draws every profile, on Xen and natively, with the boot's own numbers", () => {
   const dir = Deno.makeTempDirSync();

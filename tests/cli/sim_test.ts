@@ -1,18 +1,8 @@
 import assert from "node:assert/strict";
-import { mock } from "node:test";
 import { parseMemorySize } from "../../mod.ts";
-import { simMain } from "../../cli/sim.ts";
+import { runSim } from "./_sim_run.ts";
 
-function run(args: string[]): { code: number; out: string[]; err: string[] } {
-  const out: string[] = [];
-  const err = mock.method(console, "error", () => {});
-  try {
-    const code = simMain(args, (line) => out.push(line));
-    return { code, out, err: err.mock.calls.map((c) => String(c.arguments[0])) };
-  } finally {
-    err.mock.restore();
-  }
-}
+const run = runSim;
 
 Deno.test("sim --json prints DESIGN's fields", () => {
   const { code, out } = run(["--kernel", "2.6.39", "--memory", "1GiB", "--json"]);
