@@ -336,14 +336,14 @@ export class BootMachine {
       const xen = this.xen;
       if (xen !== null) {
         // BUG() is ud2: Xen bounces the invalid opcode to the guest's handler, if it has one
-        const before = xen.console.lines.length;
+        const before = xen.console.printed;
         if (do_guest_trap(xen, TRAP_invalid_op, 0) === "crashed") {
           this.#notes.push(
             `The guest executed BUG() at ${error.where} (${error.why}). Its invalid-opcode ` +
               "handler comes with trap_init, after setup_arch, so Xen had none to bounce the ud2 " +
               "to and crashed the domain: the guest printed nothing",
           );
-          this.#panic = xen.console.lines.slice(before).join("\n");
+          this.#panic = xen.console.linesSince(before).join("\n");
           return;
         }
       }
