@@ -89,6 +89,8 @@ export interface BootResult {
   readonly panic: string | null;
   /** Xen's console (empty natively). */
   readonly xen_log: readonly string[];
+  /** Xen console lines that fell out of its bounded ring (`conring`) before the end; 0 natively. */
+  readonly xen_log_dropped: number;
   /** The kernel log. */
   readonly log: readonly string[];
   /** One window per `init_memory_mapping` call that used one, in call order (pfns). */
@@ -320,6 +322,7 @@ export class BootMachine {
       outcome: this.#outcome!,
       panic: this.#panic,
       xen_log: this.xen === null ? [] : [...this.xen.console.lines],
+      xen_log_dropped: this.xen === null ? 0 : this.xen.console.dropped,
       log: [...k.log],
       pgt_buf: k.windows.map((w) => ({ ...w })),
       stats: { ...k.stats },

@@ -21,7 +21,7 @@ const USAGE = `Usage: deno task sim --kernel ID --memory SIZE [options]
   --memory SIZE        the domain's memory: 768MiB, 4GiB, 1TiB, 4.5GiB, or a number of bytes
   --hypervisor H       xen (default) or native
   --json               print one JSON object (kernel, memory, hypervisor, outcome, panic,
-                       xen_log, pgt_buf, stats)
+                       xen_log, xen_log_dropped, pgt_buf, stats)
   --trace KINDS        print the boot's events of these kinds as they happen, comma-separated:
                        printk, init_memory_mapping, alloc_low_page, map_low_page, pv_alloc,
                        hypercall, reserve, early_alloc, chunk, or all
@@ -74,6 +74,7 @@ function toJson(r: BootResult): unknown {
     outcome: r.outcome,
     panic: r.panic,
     xen_log: r.xen_log,
+    xen_log_dropped: r.xen_log_dropped,
     pgt_buf: r.pgt_buf,
     stats: {
       table_pages: r.stats.tablePages,
