@@ -31,6 +31,8 @@ import { init_mem_mapping } from "./init_mem_mapping.ts";
 import { early_trap_init, early_trap_pf_init } from "./early_trap_init.ts";
 import { KernelBug, KernelOops } from "./kernel_fault.ts";
 import { KernelPanic } from "./kernel_panic.ts";
+import { estimateBootBytes } from "./estimate_boot_bytes.ts";
+import { MAXMEM } from "../mmu/page_64_types.ts";
 import type { BootEvent, BootStats, Kernel } from "./kernel.ts";
 import {
   MEMBLOCK_ERROR,
@@ -66,6 +68,12 @@ export interface BootOptions {
    * without the fixmap clause of `mask_rw_pte`.
    */
   rules?: Partial<Pick<MappingRules, "maskRwDirect" | "maskRwFixmap" | "reserve">>;
+  /**
+   * Bytes the simulation may use on the machine running it: a boot whose
+   * {@linkcode estimateBootBytes} is larger is refused before it starts. The
+   * command line passes the memory available; unset, nothing is checked.
+   */
+  memoryLimit?: number;
 }
 
 /** How a boot ended. */
@@ -126,7 +134,7 @@ export class BootMachine {
   readonly layout: StartOfDayLayout;
   /** The profile. */
   readonly profile: KernelProfile;
-  readonly #options: Required<BootOptions>;
+  readonly #options: Required<Omit<BootOptions, "memoryLimit">>;
   readonly #steps: BootStep;
   #outcome: BootOutcome | null = null;
   #notes: string[] = [];
@@ -137,9 +145,17 @@ export class BootMachine {
    * of the boot itself runs until {@linkcode BootMachine.runUntil} or {@linkcode BootMachine.finish}.
    *
    * @param options What to boot.
-   * @throws {RangeError} Naming the value and the rule, for an unknown profile or a malformed size.
+   * @throws {RangeError} Naming the value and the rule, for an unknown profile, a malformed size,
+   *   a size too small for the kernel's early allocations or too large for the kernel or for the
+   *   machine running the model.
+   * @throws {TypeError} When `options` is not an object.
    */
   constructor(options: BootOptions) {
+    if (typeof options !== "object" || options === null) {
+      throw new TypeError(
+        `Boot options ${String(options)} are not an object: pass { kernel, memory }`,
+      );
+    }
     this.profile = getProfile(options.kernel);
     const hypervisor = options.hypervisor ?? "xen";
     if (hypervisor !== "xen" && hypervisor !== "native") {
@@ -150,6 +166,24 @@ export class BootMachine {
       throw new RangeError(
         `Memory ${memory} is not a positive whole number of 4 KiB pages (bytes, a multiple of 4096)`,
       );
+    }
+    if (hypervisor === "native" && memory > MAXMEM) {
+      throw new RangeError(
+        `Memory of ${memory} bytes is more than 2.6.39 x86-64 can address: MAX_PHYSMEM_BITS is ` +
+          `46, so a machine has at most 64 TiB (${MAXMEM} bytes)`,
+      );
+    }
+    if (options.memoryLimit !== undefined) {
+      const need = estimateBootBytes(memory, hypervisor);
+      if (need > options.memoryLimit) {
+        throw new RangeError(
+          `Simulating ${memory / 2 ** 30} GiB (${hypervisor}) needs about ${
+            (need / 2 ** 30).toFixed(1)
+          } GiB of this machine's memory, more than the ${
+            (options.memoryLimit / 2 ** 30).toFixed(1)
+          } GiB available: choose a smaller size`,
+        );
+      }
     }
     const earlyAllocations = options.earlyAllocations ?? DEFAULT_EARLY_ALLOCATIONS;
     if (!Number.isInteger(earlyAllocations) || earlyAllocations < 0) {
@@ -183,24 +217,31 @@ export class BootMachine {
           } pages become balloon space above it, mapped with empty ptes`,
       );
     }
-    const domU = setupDomUMemory({
-      kernel: rules.code,
-      memory,
-      layoutPages,
-      maxDomainPages: hypervisor === "native" ? nrPages : undefined,
-    });
+    // The domain builder goes first: it refuses a domain smaller than its own start-of-day area
+    // with a clear error, before the kernel's first allocation could panic on it.
+    const xen: Xen | null = hypervisor === "xen" ? buildPvDomain({ nrPages }).xen : null;
+    let domU;
+    try {
+      domU = setupDomUMemory({
+        kernel: rules.code,
+        memory,
+        layoutPages,
+        maxDomainPages: hypervisor === "native" ? nrPages : undefined,
+      });
+    } catch (error) {
+      if (!(error instanceof KernelPanic)) throw error;
+      throw new RangeError(
+        `Memory of ${memory} bytes is too small for the kernel's own early allocations: ` +
+          `setup_arch would panic ("${error.message}") before any page table is built`,
+      );
+    }
     this.layout = domU.layout;
     this.#notes = notes;
 
-    let mem: PageTableMemory;
-    let xen: Xen | null = null;
+    const mem: PageTableMemory = xen !== null
+      ? xen.mem
+      : new PageTableMemory(Math.max(domU.maxPfn, nrPages));
     const xenMaxPfn = domU.xen.memEnd / PAGE_SIZE;
-    if (hypervisor === "xen") {
-      xen = buildPvDomain({ nrPages }).xen;
-      mem = xen.mem;
-    } else {
-      mem = new PageTableMemory(Math.max(domU.maxPfn, nrPages));
-    }
     this.xen = xen;
     const t = KERNEL_TABLES;
     const stats: BootStats = { tablePages: 0, hypercalls: 0, emulatedStores: 0, warnings: 0 };
@@ -220,7 +261,7 @@ export class BootMachine {
       init_mm: { mem, pgd: xen === null ? t.init_level4_pgt : xen.pfnToMfn(t.init_level4_pgt) },
       bm_pte: t.bm_pte,
       bmPteVa: kernelSymbolVa(t.bm_pte),
-      fixmapSlots: new Int32Array(4).fill(-1),
+      fixmapSlots: new Float64Array(4).fill(-1),
       after_bootmem: false,
       log: [...domU.log],
       stats,

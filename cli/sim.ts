@@ -155,6 +155,7 @@ function run(args: readonly string[], out: (line: string) => void): number {
     kernel: v.kernel,
     memory: parseMemorySize(v.memory),
     hypervisor,
+    memoryLimit: availableMemory(),
   });
   const progress = !v.json && Deno.stderr.isTerminal();
   let tables = 0;
@@ -190,6 +191,15 @@ function run(args: readonly string[], out: (line: string) => void): number {
       `emulated stores ${result.stats.emulatedStores}, warnings ${result.stats.warnings}`,
   );
   return 0;
+}
+
+/** The memory this machine has free, or undefined without `--allow-sys` (then nothing is checked). */
+function availableMemory(): number | undefined {
+  try {
+    return Deno.systemMemoryInfo().available;
+  } catch {
+    return undefined;
+  }
 }
 
 if (import.meta.main) Deno.exit(simMain(Deno.args));
