@@ -9,3 +9,4 @@ export * from "./sim.ts";
 export * from "./tour.ts";
 export * from "./outcomes.ts";
 export * from "./fuzz.ts";
+export * from "./soak.ts";

@@ -183,7 +183,12 @@ export function guestRequestArbitrary(
   // Virtual addresses whose indices stay small; most in the first 2 MiB, which the bootstrap
   // L1 maps.
   const offset = fc.integer({ min: 0, max: 3 }).map((o) => o * 8);
-  const page = fc.integer({ min: 0, max: 15 }).map((t) => t * 4096);
+  // A third of the pages are the bootstrap tables (mapped read-only): stores there are the ones
+  // Xen emulates (ptwr) when the page is an L1.
+  const page = fc.oneof(
+    { weight: 1, arbitrary: fc.integer({ min: 0, max: 3 }) },
+    { weight: 2, arbitrary: fc.integer({ min: 0, max: 15 }) },
+  ).map((t) => t * 4096);
   const va = fc.oneof(
     { weight: 3, arbitrary: fc.tuple(page, offset).map(([p, o]) => p + o) },
     {

@@ -7,3 +7,4 @@
 
 export * from "./guest_request.ts";
 export * from "./fuzz_xsa.ts";
+export * from "./soak.ts";
