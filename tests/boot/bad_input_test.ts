@@ -108,3 +108,21 @@ Deno.test("boot(undefined) and other non-objects: a TypeError, not a crash insid
     );
   }
 });
+
+Deno.test("a native boot makes no pv alloc hook call and no hypercall", () => {
+  for (const kernel of ["2.6.38", "2.6.39", "alloc-hooks", "3.9"]) {
+    const m = new BootMachine({ kernel, memory: GiB, hypervisor: "native" });
+    const kinds = new Set<string>();
+    const r = m.finish((e) => kinds.add(e.kind));
+    assert.equal(r.outcome, "ok", kernel);
+    assert.equal(kinds.has("pv_alloc"), false, kernel);
+    assert.equal(kinds.has("hypercall"), false, kernel);
+    assert.equal(r.stats.hypercalls, 0, kernel);
+    assert.equal(r.stats.emulatedStores, 0, kernel);
+    assert.ok(kinds.has("alloc_low_page"), kernel); // the boot did build tables
+  }
+  // the same profile under Xen does both: the test can tell them apart
+  const kinds = new Set<string>();
+  new BootMachine({ kernel: "alloc-hooks", memory: GiB }).finish((e) => kinds.add(e.kind));
+  assert.ok(kinds.has("pv_alloc") && kinds.has("hypercall"));
+});
