@@ -8,7 +8,7 @@
  * @module
  */
 
-import { parseArgs } from "node:util";
+import { parseCommandLine, runCommand, UsageError, wholeNumber } from "./command.ts";
 import { formatGuestRequest } from "../xen/fuzz/guest_request.ts";
 import { type FuzzResult, fuzzXsa } from "../xen/fuzz/fuzz_xsa.ts";
 
@@ -22,14 +22,6 @@ const USAGE = `Usage: deno task fuzz --xsa 182|148 --mode vulnerable|fixed --see
   --json           print one JSON object (xsa, mode, seed, found, requests, sequence, violation)
   --help           this text`;
 
-/** A command-line mistake: printed with the usage hint, exit code 2. */
-class UsageError extends Error {}
-
-function wholeNumber(name: string, text: string): number {
-  if (!/^-?\d+$/.test(text)) throw new UsageError(`--${name} "${text}" is not a whole number`);
-  return Number(text);
-}
-
 /**
  * Run the `fuzz` command.
  *
@@ -41,38 +33,18 @@ export function fuzzMain(
   args: readonly string[],
   out: (line: string) => void = console.log,
 ): number {
-  try {
-    return run(args, out);
-  } catch (error) {
-    if (error instanceof UsageError || error instanceof RangeError) {
-      console.error(`fuzz: ${error.message}`);
-      console.error("Run `deno task fuzz --help` for the options.");
-      return 2;
-    }
-    throw error;
-  }
+  return runCommand("fuzz", () => run(args, out));
 }
 
 function run(args: readonly string[], out: (line: string) => void): number {
-  let parsed;
-  try {
-    parsed = parseArgs({
-      args: [...args],
-      options: {
-        xsa: { type: "string" },
-        mode: { type: "string" },
-        seed: { type: "string" },
-        requests: { type: "string" },
-        json: { type: "boolean", default: false },
-        help: { type: "boolean", default: false },
-      },
-      strict: true,
-      allowPositionals: false,
-    });
-  } catch (error) {
-    throw new UsageError((error as Error).message);
-  }
-  const v = parsed.values;
+  const v = parseCommandLine(args, {
+    xsa: { type: "string" },
+    mode: { type: "string" },
+    seed: { type: "string" },
+    requests: { type: "string" },
+    json: { type: "boolean", default: false },
+    help: { type: "boolean", default: false },
+  });
   if (v.help) {
     out(USAGE);
     return 0;

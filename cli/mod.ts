@@ -10,3 +10,4 @@ export * from "./tour.ts";
 export * from "./outcomes.ts";
 export * from "./fuzz.ts";
 export * from "./soak.ts";
+export * from "./command.ts";

@@ -9,7 +9,7 @@
  * @module
  */
 
-import { parseArgs } from "node:util";
+import { parseCommandLine, runCommand, UsageError, wholeNumber } from "./command.ts";
 import { runSoak, type SoakReport } from "../xen/fuzz/soak.ts";
 
 const USAGE = `Usage: deno task soak [options]
@@ -18,14 +18,6 @@ const USAGE = `Usage: deno task soak [options]
   --seed S         the seed of the request stream (default 1)
   --json           print one JSON object with every figure
   --help           this text`;
-
-/** A command-line mistake: printed with the usage hint, exit code 2. */
-class UsageError extends Error {}
-
-function wholeNumber(name: string, text: string): number {
-  if (!/^-?\d+$/.test(text)) throw new UsageError(`--${name} "${text}" is not a whole number`);
-  return Number(text);
-}
 
 /**
  * Run the `soak` command.
@@ -38,36 +30,16 @@ export function soakMain(
   args: readonly string[],
   out: (line: string) => void = console.log,
 ): number {
-  try {
-    return run(args, out);
-  } catch (error) {
-    if (error instanceof UsageError || error instanceof RangeError) {
-      console.error(`soak: ${error.message}`);
-      console.error("Run `deno task soak --help` for the options.");
-      return 2;
-    }
-    throw error;
-  }
+  return runCommand("soak", () => run(args, out));
 }
 
 function run(args: readonly string[], out: (line: string) => void): number {
-  let parsed;
-  try {
-    parsed = parseArgs({
-      args: [...args],
-      options: {
-        requests: { type: "string" },
-        seed: { type: "string" },
-        json: { type: "boolean", default: false },
-        help: { type: "boolean", default: false },
-      },
-      strict: true,
-      allowPositionals: false,
-    });
-  } catch (error) {
-    throw new UsageError((error as Error).message);
-  }
-  const v = parsed.values;
+  const v = parseCommandLine(args, {
+    requests: { type: "string" },
+    seed: { type: "string" },
+    json: { type: "boolean", default: false },
+    help: { type: "boolean", default: false },
+  });
   if (v.help) {
     out(USAGE);
     return 0;

@@ -6,7 +6,7 @@ import {
   FUZZ_NR_PAGES,
   fuzzDomain,
   guestRequestArbitrary,
-} from "../../xen/fuzz/mod.ts";
+} from "../../xen/fuzz/guest_request.ts";
 
 // The generator is the library's (`xen/fuzz/`), shared with `deno task fuzz` and `soak`; here it
 // runs against a Xen with both fixes, where no sequence may break an invariant.

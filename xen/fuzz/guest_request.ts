@@ -8,7 +8,7 @@
  * @module
  */
 
-import fc from "fast-check";
+import fc, { type Arbitrary } from "fast-check";
 import { type Entry, entryFrame, entryHi, entryLo } from "../../mmu/entry.ts";
 import { do_mmu_update } from "../hypervisor/do_mmu_update.ts";
 import { do_mmuext_op } from "../hypervisor/do_mmuext_op.ts";
@@ -25,6 +25,9 @@ import {
 } from "../hypervisor/public_xen.ts";
 import { pageTypeOf, PGT_l1_page_table, PGT_l4_page_table } from "../hypervisor/type_info.ts";
 import { Xen, type XenOptions } from "../hypervisor/xen.ts";
+
+/** fast-check's generator type, as {@linkcode guestRequestArbitrary} returns it. */
+export type GuestRequestArbitrary = Arbitrary<GuestRequest>;
 
 /** An entry value: a frame (a pfn of the domain, or a special one) and flags (bits 0..11, NX in bit 31). */
 export interface GuestValue {
@@ -71,11 +74,11 @@ export type RequestPath = "refused" | "done" | "store" | "emulated" | "skipped";
 /** The pages of the fuzzing domain. */
 export const FUZZ_NR_PAGES = 24;
 /** A machine frame outside the domain. */
-export const UNOWNED_FRAME = -1;
+export const UNOWNED_FRAME: number = -1;
 /** A frame beyond the machine. */
-export const OUTSIDE_FRAME = -2;
+export const OUTSIDE_FRAME: number = -2;
 /** The frame of the table being written. */
-export const SELF_FRAME = -3;
+export const SELF_FRAME: number = -3;
 
 /** Flags of a table entry: P RW US A D (`_PAGE_TABLE`). */
 const TABLE = 0x067;
@@ -139,7 +142,7 @@ export interface GuestRequestOptions {
  * ```ts
  * import assert from "node:assert/strict";
  * import fc from "fast-check";
- * import { guestRequestArbitrary } from "@xenmmu/book";
+ * import { guestRequestArbitrary } from "./guest_request.ts";
  * const [r] = fc.sample(guestRequestArbitrary(), { numRuns: 1, seed: 1 });
  * assert.ok(typeof r.kind === "string");
  * ```
@@ -149,7 +152,7 @@ export interface GuestRequestOptions {
  */
 export function guestRequestArbitrary(
   options: GuestRequestOptions = {},
-): fc.Arbitrary<GuestRequest> {
+): GuestRequestArbitrary {
   const flips = options.entryFlips ?? true;
   const pfn = fc.integer({ min: 0, max: FUZZ_NR_PAGES - 1 });
   // The bootstrap tables (pfns 0..3) are where entries are live, so updates aim there often.
