@@ -63,3 +63,17 @@ export function wholeNumber(name: string, text: string): number {
   if (!/^-?\d+$/.test(text)) throw new UsageError(`--${name} "${text}" is not a whole number`);
   return Number(text);
 }
+
+/**
+ * The memory this machine has free, for refusing a simulation that would not fit
+ * (`BootOptions.memoryLimit`).
+ *
+ * @returns Bytes, or undefined without `--allow-sys=systemMemoryInfo` (then nothing is checked).
+ */
+export function availableMemory(): number | undefined {
+  try {
+    return Deno.systemMemoryInfo().available;
+  } catch {
+    return undefined;
+  }
+}

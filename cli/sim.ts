@@ -13,6 +13,7 @@ import type { BootEvent } from "../boot/kernel.ts";
 import { BootMachine, type BootResult } from "../boot/boot.ts";
 import { PROFILES } from "../boot/profiles.ts";
 import { parseMemorySize } from "../boot/parse_memory_size.ts";
+import { availableMemory } from "./command.ts";
 
 const USAGE = `Usage: deno task sim --kernel ID --memory SIZE [options]
 
@@ -191,15 +192,6 @@ function run(args: readonly string[], out: (line: string) => void): number {
       `emulated stores ${result.stats.emulatedStores}, warnings ${result.stats.warnings}`,
   );
   return 0;
-}
-
-/** The memory this machine has free, or undefined without `--allow-sys` (then nothing is checked). */
-function availableMemory(): number | undefined {
-  try {
-    return Deno.systemMemoryInfo().available;
-  } catch {
-    return undefined;
-  }
 }
 
 if (import.meta.main) Deno.exit(simMain(Deno.args));
