@@ -174,6 +174,11 @@ export class BootMachine {
       );
     }
     if (options.memoryLimit !== undefined) {
+      if (typeof options.memoryLimit !== "number" || !(options.memoryLimit > 0)) {
+        throw new RangeError(
+          `memoryLimit ${String(options.memoryLimit)} is not a number of bytes above 0`,
+        );
+      }
       const need = estimateBootBytes(memory, hypervisor);
       if (need > options.memoryLimit) {
         throw new RangeError(

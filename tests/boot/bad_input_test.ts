@@ -76,6 +76,10 @@ Deno.test("sizes too large: named as too large, and the real limit of 2.6.39", a
           }),
         /Simulating 8192 GiB \(native\) needs about 16\.5 GiB of this machine's memory, more than the 4\.0 GiB available/,
       );
+      assert.throws(
+        () => new BootMachine({ kernel: "2.6.39", memory: GiB, memoryLimit: -1 }),
+        /memoryLimit -1 is not a number of bytes above 0/,
+      );
       // the same limit lets a small boot through
       const m = new BootMachine({ kernel: "2.6.39", memory: GiB, memoryLimit: 4 * GiB });
       assert.equal(m.finish().outcome, "ok");
