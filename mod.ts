@@ -12,3 +12,4 @@ export * from "./mmu/mod.ts";
 export * from "./xen/hypervisor/mod.ts";
 export * from "./boot/mod.ts";
 export * from "./xen/guest/mod.ts";
+export * from "./xen/fuzz/mod.ts";

@@ -39,6 +39,8 @@ import { init_mem_mapping } from "./init_mem_mapping.ts";
 import { early_trap_init, early_trap_pf_init } from "./early_trap_init.ts";
 import { KernelBug, KernelOops } from "./kernel_fault.ts";
 import { KernelPanic } from "./kernel_panic.ts";
+import { estimateBootBytes } from "./estimate_boot_bytes.ts";
+import { MAXMEM } from "../mmu/page_64_types.ts";
 import type { BootEvent, BootStats, Kernel } from "./kernel.ts";
 import {
   MEMBLOCK_ERROR,
@@ -74,6 +76,12 @@ export interface BootOptions {
    * without the fixmap clause of `mask_rw_pte`.
    */
   rules?: Partial<Pick<MappingRules, "maskRwDirect" | "maskRwFixmap" | "reserve">>;
+  /**
+   * Bytes the simulation may use on the machine running it: a boot whose
+   * {@linkcode estimateBootBytes} is larger is refused before it starts. The
+   * command line passes the memory available; unset, nothing is checked.
+   */
+  memoryLimit?: number;
 }
 
 /** How a boot ended. */
@@ -97,6 +105,8 @@ export interface BootResult {
   readonly panic: string | null;
   /** Xen's console (empty natively). */
   readonly xen_log: readonly string[];
+  /** Xen console lines that fell out of its bounded ring (`conring`) before the end; 0 natively. */
+  readonly xen_log_dropped: number;
   /** The kernel log. */
   readonly log: readonly string[];
   /** One window per `init_memory_mapping` call that used one, in call order (pfns). */
@@ -132,7 +142,7 @@ export class BootMachine {
   readonly layout: StartOfDayLayout;
   /** The profile. */
   readonly profile: KernelProfile;
-  readonly #options: Required<BootOptions>;
+  readonly #options: Required<Omit<BootOptions, "memoryLimit">>;
   readonly #steps: BootStep;
   #outcome: BootOutcome | null = null;
   #notes: string[] = [];
@@ -143,9 +153,17 @@ export class BootMachine {
    * of the boot itself runs until {@linkcode BootMachine.runUntil} or {@linkcode BootMachine.finish}.
    *
    * @param options What to boot.
-   * @throws {RangeError} Naming the value and the rule, for an unknown profile or a malformed size.
+   * @throws {RangeError} Naming the value and the rule, for an unknown profile, a malformed size,
+   *   a size too small for the kernel's early allocations or too large for the kernel or for the
+   *   machine running the model.
+   * @throws {TypeError} When `options` is not an object.
    */
   constructor(options: BootOptions) {
+    if (typeof options !== "object" || options === null) {
+      throw new TypeError(
+        `Boot options ${String(options)} are not an object: pass { kernel, memory }`,
+      );
+    }
     this.profile = getProfile(options.kernel);
     const hypervisor = options.hypervisor ?? "xen";
     if (hypervisor !== "xen" && hypervisor !== "native") {
@@ -156,6 +174,29 @@ export class BootMachine {
       throw new RangeError(
         `Memory ${memory} is not a positive whole number of 4 KiB pages (bytes, a multiple of 4096)`,
       );
+    }
+    if (hypervisor === "native" && memory > MAXMEM) {
+      throw new RangeError(
+        `Memory of ${memory} bytes is more than 2.6.39 x86-64 can address: MAX_PHYSMEM_BITS is ` +
+          `46, so a machine has at most 64 TiB (${MAXMEM} bytes)`,
+      );
+    }
+    if (options.memoryLimit !== undefined) {
+      if (typeof options.memoryLimit !== "number" || !(options.memoryLimit > 0)) {
+        throw new RangeError(
+          `memoryLimit ${String(options.memoryLimit)} is not a number of bytes above 0`,
+        );
+      }
+      const need = estimateBootBytes(memory, hypervisor);
+      if (need > options.memoryLimit) {
+        throw new RangeError(
+          `Simulating ${memory / 2 ** 30} GiB (${hypervisor}) needs about ${
+            (need / 2 ** 30).toFixed(1)
+          } GiB of this machine's memory, more than the ${
+            (options.memoryLimit / 2 ** 30).toFixed(1)
+          } GiB available: choose a smaller size`,
+        );
+      }
     }
     const earlyAllocations = options.earlyAllocations ?? DEFAULT_EARLY_ALLOCATIONS;
     if (!Number.isInteger(earlyAllocations) || earlyAllocations < 0) {
@@ -191,24 +232,31 @@ export class BootMachine {
         } pages become balloon space above it, mapped with empty ptes`,
       );
     }
-    const domU = setupDomUMemory({
-      kernel: rules.code,
-      memory,
-      layoutPages,
-      maxDomainPages: hypervisor === "native" ? nrPages : undefined,
-    });
+    // The domain builder goes first: it refuses a domain smaller than its own start-of-day area
+    // with a clear error, before the kernel's first allocation could panic on it.
+    const xen: Xen | null = hypervisor === "xen" ? buildPvDomain({ nrPages }).xen : null;
+    let domU;
+    try {
+      domU = setupDomUMemory({
+        kernel: rules.code,
+        memory,
+        layoutPages,
+        maxDomainPages: hypervisor === "native" ? nrPages : undefined,
+      });
+    } catch (error) {
+      if (!(error instanceof KernelPanic)) throw error;
+      throw new RangeError(
+        `Memory of ${memory} bytes is too small for the kernel's own early allocations: ` +
+          `setup_arch would panic ("${error.message}") before any page table is built`,
+      );
+    }
     this.layout = domU.layout;
     this.#notes = notes;
 
-    let mem: PageTableMemory;
-    let xen: Xen | null = null;
+    const mem: PageTableMemory = xen !== null
+      ? xen.mem
+      : new PageTableMemory(Math.max(domU.maxPfn, nrPages));
     const xenMaxPfn = domU.xen.memEnd / PAGE_SIZE;
-    if (hypervisor === "xen") {
-      xen = buildPvDomain({ nrPages }).xen;
-      mem = xen.mem;
-    } else {
-      mem = new PageTableMemory(Math.max(domU.maxPfn, nrPages));
-    }
     this.xen = xen;
     const t = KERNEL_TABLES;
     const stats: BootStats = { tablePages: 0, hypercalls: 0, emulatedStores: 0, warnings: 0 };
@@ -228,7 +276,7 @@ export class BootMachine {
       init_mm: { mem, pgd: xen === null ? t.init_level4_pgt : xen.pfnToMfn(t.init_level4_pgt) },
       bm_pte: t.bm_pte,
       bmPteVa: kernelSymbolVa(t.bm_pte),
-      fixmapSlots: new Int32Array(4).fill(-1),
+      fixmapSlots: new Float64Array(4).fill(-1),
       after_bootmem: false,
       log: [...domU.log],
       stats,
@@ -396,6 +444,7 @@ export class BootMachine {
       outcome: this.#outcome!,
       panic: this.#panic,
       xen_log: this.xen === null ? [] : [...this.xen.console.lines],
+      xen_log_dropped: this.xen === null ? 0 : this.xen.console.dropped,
       log: [...k.log],
       pgt_buf: k.windows.map((w) => ({ ...w })),
       stats: { ...k.stats },
@@ -412,14 +461,14 @@ export class BootMachine {
       const xen = this.xen;
       if (xen !== null) {
         // BUG() is ud2: Xen bounces the invalid opcode to the guest's handler, if it has one
-        const before = xen.console.lines.length;
+        const before = xen.console.printed;
         if (do_guest_trap(xen, TRAP_invalid_op, 0) === "crashed") {
           this.#notes.push(
             `The guest executed BUG() at ${error.where} (${error.why}). Its invalid-opcode ` +
               "handler comes with trap_init, after setup_arch, so Xen had none to bounce the ud2 " +
               "to and crashed the domain: the guest printed nothing",
           );
-          this.#panic = xen.console.lines.slice(before).join("\n");
+          this.#panic = xen.console.linesSince(before).join("\n");
           return;
         }
       }

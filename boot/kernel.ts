@@ -142,8 +142,11 @@ export interface Kernel {
   readonly bm_pte: number;
   /** The 48-bit virtual address of `bm_pte` itself (a kernel symbol). */
   readonly bmPteVa: number;
-  /** Which pfn each of the 4 `early_memremap` slots maps, -1 when free. */
-  readonly fixmapSlots: Int32Array;
+  /**
+   * Which pfn each of the 4 `early_memremap` slots maps, -1 when free. Float64, not Int32: a
+   * machine of 8 TiB or more has pfns from 2^31 up, which an Int32Array would wrap.
+   */
+  readonly fixmapSlots: Float64Array;
   /** `after_bootmem`: false during all of early boot. */
   after_bootmem: boolean;
   /** The kernel log, one printk line each. */

@@ -41,3 +41,4 @@ export * from "./stop_at.ts";
 export * from "./machine_query.ts";
 export * from "./scenario.ts";
 export * from "./page_info_of.ts";
+export * from "./estimate_boot_bytes.ts";

@@ -28,7 +28,8 @@ const UNITS: Readonly<Record<string, number>> = {
  *
  * @param text The size as written.
  * @returns Bytes.
- * @throws {RangeError} When the text is not such a size, or not a whole number of 4 KiB pages.
+ * @throws {RangeError} When the text is not such a size, is too large to be held exactly, or is
+ *   not a whole number of 4 KiB pages.
  */
 export function parseMemorySize(text: string): number {
   const m = /^(\d+(?:\.\d+)?)(B|KiB|MiB|GiB|TiB)?$/.exec(text.trim());
@@ -38,6 +39,12 @@ export function parseMemorySize(text: string): number {
     );
   }
   const bytes = Number(m[1]) * UNITS[m[2] ?? ""];
+  if (bytes > Number.MAX_SAFE_INTEGER) {
+    throw new RangeError(
+      `Memory size "${text}" is too large: sizes go up to 2^53 - 1 bytes (8 PiB), and no ` +
+        "2.6.39 x86-64 machine has more than 64 TiB",
+    );
+  }
   if (!Number.isSafeInteger(bytes) || bytes <= 0 || bytes % 4096 !== 0) {
     throw new RangeError(`Memory size "${text}" is not a whole number of 4 KiB pages`);
   }

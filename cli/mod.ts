@@ -8,3 +8,6 @@
 export * from "./sim.ts";
 export * from "./tour.ts";
 export * from "./outcomes.ts";
+export * from "./fuzz.ts";
+export * from "./soak.ts";
+export * from "./command.ts";

@@ -19,6 +19,7 @@ import { formatEvent } from "../boot/format_event.ts";
 import { EVENT_KINDS, parsePfn, parseStopAt } from "../boot/stop_at.ts";
 import { type MachineQuery, machineQuery } from "../boot/machine_query.ts";
 import { virt } from "../mmu/virtual_address.ts";
+import { availableMemory } from "./command.ts";
 
 const USAGE = `Usage: deno task sim --kernel ID --memory SIZE [options]
 
@@ -28,7 +29,7 @@ const USAGE = `Usage: deno task sim --kernel ID --memory SIZE [options]
                        native paravirt ops and 4 KiB pages, a control (not a real bare-metal
                        boot, which would use large pages)
   --json               print one JSON object (kernel, memory, hypervisor, outcome, panic,
-                       xen_log, pgt_buf, stats)
+                       xen_log, xen_log_dropped, pgt_buf, stats)
   --trace KINDS        print the boot's events of these kinds as they happen, comma-separated:
                        printk, init_memory_mapping, alloc_low_page, map_low_page, pv_alloc,
                        hypercall, reserve, early_alloc, chunk, or all (under --json: an
@@ -149,6 +150,7 @@ function toJson(r: BootResult, extra: Record<string, unknown>): unknown {
     outcome: r.outcome,
     panic: r.panic,
     xen_log: r.xen_log,
+    xen_log_dropped: r.xen_log_dropped,
     pgt_buf: r.pgt_buf,
     stats: {
       table_pages: r.stats.tablePages,
@@ -242,6 +244,7 @@ function run(args: readonly string[], out: (line: string) => void): number {
     memory,
     hypervisor,
     rules: whatIf.rules,
+    memoryLimit: availableMemory(),
   });
   if (v.svg === "") throw new UsageError('--svg "" is not a file name (e.g. --svg boot.svg)');
   if (v.svg !== undefined && stop !== null) {

@@ -87,7 +87,9 @@ const LEVELS: readonly TableLevel[] = ["pgd", "pud", "pmd", "pte"];
  *
  * At each level the walk reads one entry: not present stops it
  * (`not-present`); PSE in a PUD entry makes a 1 GiB page and in a PMD entry a
- * 2 MiB page; PSE in a PGD entry is a reserved bit (`reserved-bit`). The
+ * 2 MiB page, whose entry bit 12 is PAT and whose bits 13..20 (29 for 1 GiB)
+ * must be zero; PSE in a PGD entry, or one of those bits set, is a reserved
+ * bit (`reserved-bit`). The
  * permissions of the path are combined as the CPU does (RW and US must be set
  * at every level, NX anywhere forbids fetches; supervisor writes obey RW
  * because Linux runs with CR0.WP set), and a refused access is a
@@ -115,6 +117,7 @@ const LEVELS: readonly TableLevel[] = ["pgd", "pud", "pmd", "pte"];
  * @returns Every step, and the translation or the fault.
  * @throws {RangeError} When `cr3` is not a 4 KiB-aligned address in memory, or an entry points
  *   outside memory.
+ * @throws {TypeError} When `options.access` is not an access or `options.user` not a boolean.
  */
 export function walk(
   mem: PageTableMemory,
@@ -129,7 +132,15 @@ export function walk(
     );
   }
   const access = options.access ?? "read";
+  if (access !== "read" && access !== "write" && access !== "exec") {
+    throw new TypeError(
+      `Walk access ${JSON.stringify(access)} is not an access: use "read", "write" or "exec"`,
+    );
+  }
   const fromUser = options.user ?? false;
+  if (typeof fromUser !== "boolean") {
+    throw new TypeError(`Walk option user ${String(fromUser)} is not a boolean`);
+  }
   const indices = [pgd_index(address), pud_index(address), pmd_index(address), pte_index(address)];
   mem.checkFrame(cr3 / PAGE_SIZE);
 
@@ -175,6 +186,16 @@ export function walk(
       mem.checkFrame(frame);
       table = frame;
       continue;
+    }
+    if (leafSize !== PAGE_SIZE && (lo & largePageReservedBits(leafSize)) !== 0) {
+      return stop(
+        "reserved-bit",
+        `bits 13..${leafSize === PMD_SIZE ? 20 : 29} of a ${
+          leafSize === PMD_SIZE ? "2 MiB" : "1 GiB"
+        } ${level} entry are reserved: the page must start on a ${
+          leafSize === PMD_SIZE ? "2 MiB" : "1 GiB"
+        } boundary`,
+      );
     }
     const frameBase = Math.floor((frame * PAGE_SIZE) / leafSize) * leafSize;
     const pa = frameBase + (address % leafSize);
@@ -240,11 +261,24 @@ export function canWrite(mem: PageTableMemory, cr3: number, address: number): bo
     if ((lo & _PAGE_PRESENT) === 0) return false;
     if (depth === 0 && (lo & _PAGE_PSE) !== 0) return false;
     writable &&= (lo & _PAGE_RW) !== 0; // read-only higher up still walks on, as the CPU does
-    if (depth === 3 || (lo & _PAGE_PSE) !== 0) return writable;
+    if (depth === 3) return writable;
+    if ((lo & _PAGE_PSE) !== 0) {
+      return writable && (lo & largePageReservedBits(depth === 1 ? PUD_SIZE : PMD_SIZE)) === 0;
+    }
     table = entryFrame(lo, hi);
     mem.checkFrame(table);
   }
   return false; // not reached: depth 3 always returns
+}
+
+/**
+ * The bits of a large-page entry between PAT (bit 12) and the page's frame
+ * that must be zero (Intel SDM vol. 3, tables 4-17 and 4-15): 13..20 for a
+ * 2 MiB page, 13..29 for 1 GiB. A walk that meets one set takes a
+ * reserved-bit page fault.
+ */
+function largePageReservedBits(leafSize: number): number {
+  return leafSize === PMD_SIZE ? 0x001fe000 : 0x3fffe000;
 }
 
 function describeAccess(writable: boolean, user: boolean, executable: boolean): string {

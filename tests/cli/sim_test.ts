@@ -15,6 +15,7 @@ Deno.test("sim --json prints DESIGN's fields", () => {
     "outcome",
     "panic",
     "xen_log",
+    "xen_log_dropped",
     "pgt_buf",
     "stats",
     "notes",
@@ -22,6 +23,7 @@ Deno.test("sim --json prints DESIGN's fields", () => {
   assert.equal(r.outcome, "ok");
   assert.equal(r.memory, 2 ** 30);
   assert.equal(r.hypervisor, "xen");
+  assert.equal(r.xen_log_dropped, 0); // a good boot prints nothing to Xen's console
   assert.equal(r.pgt_buf[0].top - r.pgt_buf[0].start, 514);
   assert.equal(r.stats.table_pages, 497);
 });

@@ -152,3 +152,57 @@ Deno.test("formatWalk() prints one line per level, and the outcome", () => {
     /\[6\] in frame 0x4: 0000000000000000 \(not present\)\n.*--> stops: page fault, pte entry not present$/,
   );
 });
+
+Deno.test("walk() reads a PSE pmd entry as a 2 MiB page, as the CPU does", async (t) => {
+  const mem = new PageTableMemory(0x600);
+  mem.write(1, 0, makeEntry(2, _KERNPG_TABLE));
+  mem.write(2, 0, makeEntry(3, _KERNPG_TABLE));
+  await t.step("an aligned frame: 512 frames from it, the offset inside 2 MiB", () => {
+    mem.write(3, 1, makeEntry(0x400, _KERNPG_TABLE | _PAGE_PSE));
+    const r = walk(mem, 0x1000, 0x200000 + 0x12345, { access: "write" });
+    assert.equal(r.fault, null);
+    assert.equal(r.pageSize, 2 * 1024 * 1024);
+    assert.equal(r.pa, 0x400 * 4096 + 0x12345);
+    assert.equal(r.steps.length, 3); // no pte level
+    assert.equal(canWrite(mem, 0x1000, 0x200000), true);
+  });
+  await t.step("entry bit 12 is PAT, not part of the frame", () => {
+    mem.write(3, 1, makeEntry(0x401, _KERNPG_TABLE | _PAGE_PSE));
+    assert.equal(walk(mem, 0x1000, 0x200000).pa, 0x400 * 4096);
+  });
+  await t.step("bits 13..20 are reserved: a reserved-bit fault, and no write", () => {
+    mem.write(3, 1, makeEntry(0x402, _KERNPG_TABLE | _PAGE_PSE));
+    const r = walk(mem, 0x1000, 0x200000, { access: "write" });
+    assert.equal(r.fault?.reason, "reserved-bit");
+    assert.equal(r.fault?.level, "pmd");
+    assert.equal(r.pa, null);
+    assert.equal(canWrite(mem, 0x1000, 0x200000), false);
+  });
+  await t.step("a read-only 2 MiB page refuses writes", () => {
+    mem.write(3, 1, makeEntry(0x400, (_KERNPG_TABLE | _PAGE_PSE) & ~_PAGE_RW));
+    assert.equal(walk(mem, 0x1000, 0x200000, { access: "write" }).fault?.reason, "protection");
+    assert.equal(canWrite(mem, 0x1000, 0x200000), false);
+  });
+  await t.step("a 1 GiB pud entry has bits 13..29 reserved", () => {
+    mem.write(2, 1, makeEntry(0x40200, _KERNPG_TABLE | _PAGE_PSE)); // 2 MiB- but not 1 GiB-aligned
+    assert.equal(walk(mem, 0x1000, 2 ** 30).fault?.reason, "reserved-bit");
+    assert.equal(canWrite(mem, 0x1000, 2 ** 30), false);
+    mem.write(2, 1, makeEntry(0x40000, _KERNPG_TABLE | _PAGE_PSE));
+    assert.equal(walk(mem, 0x1000, 2 ** 30 + 5).pa, 2 ** 30 + 5);
+    assert.equal(canWrite(mem, 0x1000, 2 ** 30), true);
+  });
+});
+
+Deno.test("walk() names a bad access or user option", () => {
+  const mem = new PageTableMemory(8);
+  assert.throws(
+    () => walk(mem, 0x1000, 0, { access: "bogus" as "read" }),
+    (e: unknown) =>
+      e instanceof TypeError &&
+      e.message === 'Walk access "bogus" is not an access: use "read", "write" or "exec"',
+  );
+  assert.throws(
+    () => walk(mem, 0x1000, 0, { user: "yes" as unknown as boolean }),
+    /Walk option user yes is not a boolean/,
+  );
+});

@@ -9,13 +9,8 @@
  */
 
 import { type Entry, entryHi, entryLo } from "../../mmu/entry.ts";
-import {
-  do_mmuext_op,
-  MMUEXT_NEW_BASEPTR,
-  MMUEXT_PIN_L4_TABLE,
-  Xen,
-  type XenOptions,
-} from "../../xen/hypervisor/mod.ts";
+import type { Xen, XenOptions } from "../../xen/hypervisor/mod.ts";
+import { fuzzDomain } from "../../xen/fuzz/mod.ts";
 
 /** Flags of a table entry: P RW US A D (`_PAGE_TABLE`). */
 export const TABLE = 0x067;
@@ -58,20 +53,9 @@ export interface Machine {
  * @returns The machine.
  */
 export function bootstrap(options: Partial<XenOptions> = {}, pin = true): Machine {
-  const xen = new Xen({ nrPages: 24, ...options });
+  // The library's fuzzing domain is this same layout (xen/fuzz/guest_request.ts).
+  const xen = fuzzDomain(options, pin);
   const m = (pfn: number) => xen.pfnToMfn(pfn);
-  const mem = xen.mem;
-  mem.write(m(0), 0, e(m(1), TABLE));
-  mem.write(m(1), 0, e(m(2), TABLE));
-  mem.write(m(2), 0, e(m(3), TABLE));
-  for (let p = 0; p < 16; p++) mem.write(m(3), p, e(m(p), p < 4 ? RO : RW));
-  if (pin) {
-    const rc = do_mmuext_op(xen, [
-      { cmd: MMUEXT_PIN_L4_TABLE, mfn: m(0) },
-      { cmd: MMUEXT_NEW_BASEPTR, mfn: m(0) },
-    ]);
-    if (rc !== 0) throw new Error(`Bootstrap pin failed: ${xen.console.lines.join("\n")}`);
-  }
   return {
     xen,
     m,

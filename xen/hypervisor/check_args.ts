@@ -79,3 +79,24 @@ export function checkVirtualAddress(va: number, what: string): void {
     );
   }
 }
+
+/**
+ * Check that a hypercall's batch is an array of objects, before any of it is looked at.
+ *
+ * @param batch What the caller passed.
+ * @param what The hypercall and what each element holds, e.g. `mmu_update` and `{ ptr, val }`.
+ * @param shape How an element looks, for the message.
+ * @throws {TypeError} Naming the first element that is not an object, or the batch itself.
+ */
+export function checkBatch(batch: unknown, what: string, shape: string): void {
+  if (!Array.isArray(batch)) {
+    throw new TypeError(`${what} batch ${String(batch)} is not an array of ${shape} requests`);
+  }
+  batch.forEach((req, i) => {
+    if (typeof req !== "object" || req === null) {
+      throw new TypeError(
+        `${what} request ${i} is ${String(req)}: every request of a batch is a ${shape} object`,
+      );
+    }
+  });
+}

@@ -9,13 +9,6 @@
 import { entryFrame } from "../../mmu/entry.ts";
 import { is_guest_l4_slot } from "./alloc_table.ts";
 import {
-  L1_DISALLOW_MASK,
-  L2_DISALLOW_MASK,
-  L3_DISALLOW_MASK,
-  L4_DISALLOW_MASK,
-  xenFlags,
-} from "./get_page_from_entry.ts";
-import {
   formatHex32,
   formatTypeInfo,
   pageTypeOf,
@@ -41,7 +34,25 @@ export interface InvariantViolation {
   readonly message: string;
 }
 
-const DISALLOW = [0, L1_DISALLOW_MASK, L2_DISALLOW_MASK, L3_DISALLOW_MASK, L4_DISALLOW_MASK];
+/*
+ * The flags a guest may set, stated here on their own rather than imported
+ * from the masks validation uses, so that a wrong mask there is caught here.
+ * Entry bits 0..11: an L1 entry may hold P, RW, US, A, D, G and the three
+ * available bits; an upper entry the same without G (PSE in an L2 entry is
+ * left to the superpage rule). Entry bits 52..63: all of them (the available
+ * bits and NX), except bit 62 in an L1, which Xen keeps for grant mappings
+ * (`_PAGE_GNTTAB`).
+ */
+const GUEST_LOW_FLAGS = [0, 0xf67, 0xee7, 0xe67, 0xe67];
+const L1_GNTTAB_HI = 0x40000000;
+
+function disallowedFlags(level: number, lo: number, hi: number): boolean {
+  return (lo & 0xfff & ~GUEST_LOW_FLAGS[level]) !== 0 ||
+    (level === PGT_l1_page_table && (hi & L1_GNTTAB_HI) !== 0);
+}
+
+/** The frames a 2 MiB page starts at: bit 12 of a PSE entry is PAT, not part of the frame. */
+const PAGES_PER_2M = 512;
 
 /**
  * Check every invariant of the Xen PV MMU model:
@@ -50,8 +61,9 @@ const DISALLOW = [0, L1_DISALLOW_MASK, L2_DISALLOW_MASK, L3_DISALLOW_MASK, L4_DI
  *    type `PGT_writable_page` (so none maps a page table).
  * 2. Every present entry of a validated table passes the check that
  *    validation makes: allowed flags, a frame the domain owns, no
- *    superpage, and at L2..L4 a validated table one level down (or, read-only,
- *    one of its own level: a linear page table).
+ *    superpage (and a writable one over a page table breaks rule 1), and at
+ *    L2..L4 a validated table one level down (or, read-only, one of its own
+ *    level: a linear page table).
  * 3. Every type count equals the references that exist: entries of
  *    validated tables (RW entries of L1s for writable pages), pins, CR3
  *    (kernel and user).
@@ -147,10 +159,9 @@ export function checkInvariants(xen: Xen): InvariantViolation | null {
       const lo = w[2 * e];
       if ((lo & 1) === 0 || (level === PGT_l4_page_table && !is_guest_l4_slot(e))) continue;
       const hi = w[2 * e + 1];
-      const flags = xenFlags(lo, hi);
       const rw = (lo & 2) !== 0;
       const target = entryFrame(lo, hi);
-      if ((flags & DISALLOW[level]) !== 0) {
+      if (disallowedFlags(level, lo, hi)) {
         return fail(
           "entries have allowed flags",
           mfn,
@@ -159,6 +170,20 @@ export function checkInvariants(xen: Xen): InvariantViolation | null {
         );
       }
       if (level === 2 && (lo & 0x80) !== 0) {
+        const table = rw ? firstTableIn2M(xen, target) : null;
+        if (table !== null) {
+          const base = target - (target % PAGES_PER_2M);
+          return fail(
+            "no writable mapping of a page-table frame",
+            mfn,
+            e,
+            `${entryText(level, lo, hi)} maps mfns ${base.toString(16)}..${
+              (base + PAGES_PER_2M - 1).toString(16)
+            } RW as one 2 MiB page, among them mfn ${table.toString(16)}, whose type_info is ${
+              formatTypeInfo(ti[table - first])
+            }`,
+          );
+        }
         return fail("no superpages", mfn, e, `${entryText(level, lo, hi)} has PSE`);
       }
       if (level > PGT_l1_page_table && target === mfn) {
@@ -232,6 +257,18 @@ export function checkInvariants(xen: Xen): InvariantViolation | null {
         `count_info ${xen.countInfo[i]} but ${expCount[i]} references exist`,
       );
     }
+  }
+  return null;
+}
+
+/** The first frame of the domain that is a page table in use within the 2 MiB page at `frame`. */
+function firstTableIn2M(xen: Xen, frame: number): number | null {
+  const base = frame - (frame % PAGES_PER_2M);
+  for (let mfn = base; mfn < base + PAGES_PER_2M; mfn++) {
+    if (!xen.owns(mfn)) continue;
+    const x = xen.typeInfo[mfn - xen.firstMfn];
+    const t = pageTypeOf(x);
+    if (t >= PGT_l1_page_table && t <= PGT_l4_page_table && (x & PGT_COUNT_MASK) > 0) return mfn;
   }
   return null;
 }

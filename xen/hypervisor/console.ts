@@ -139,23 +139,87 @@ export function printedLines<K extends string>(
   return out;
 }
 
-/** The console of one Xen: lines as the serial console shows them. */
+/**
+ * `_CONRING_SIZE` of `xen/drivers/char/console.c`: Xen keeps the last 16 KiB
+ * of its console output in a ring (`conring`, read by `xl dmesg`), unless
+ * booted with `conring_size=`.
+ */
+export const CONRING_SIZE = 16384;
+
+/** Options of {@linkcode XenConsole}. */
+export interface XenConsoleOptions {
+  /**
+   * The ring's size in bytes (each line costs its characters plus a newline).
+   * @default {CONRING_SIZE}
+   */
+  size?: number;
+  /**
+   * The line a `MEM_LOG` prints at, given its line in Xen 4.1.0: a patched
+   * Xen's lines move (see `patchedMmCLine`).
+   * @default {the identity}
+   */
+  mmCLine?: (line: number) => number;
+}
+
+/**
+ * The console of one Xen: lines as the serial console shows them, kept in a
+ * bounded ring like Xen's `conring`. When a new line does not fit, the
+ * oldest whole lines fall out and are counted in {@linkcode dropped} (Xen's
+ * ring drops characters, so it may keep the tail of a line; the model keeps
+ * whole lines).
+ *
+ * @example The ring keeps the newest lines
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { XenConsole } from "@xenmmu/book";
+ * const con = new XenConsole({ size: 40 });
+ * for (const n of [1, 2, 3]) con.printk(`line ${n} of the console`); // 30 bytes each
+ * assert.deepEqual(con.lines, ["(XEN) line 3 of the console"]);
+ * assert.equal(con.dropped, 2);
+ * assert.equal(con.printed, 3);
+ * ```
+ */
 export class XenConsole {
   /**
-   * Every line printed so far, oldest first, e.g.
+   * The lines still in the ring, oldest first, e.g.
    * `(XEN) mm.c:2985:d1 Error while pinning mfn 13fff3`.
    */
   readonly lines: string[] = [];
+  /** The ring's size in bytes. */
+  readonly size: number;
+  /** How many lines fell out of the ring to make room for newer ones. */
+  dropped = 0;
+  /** How many lines were printed in all, kept or dropped. */
+  printed = 0;
+  #bytes = 0;
+  readonly #mmCLine: (line: number) => number;
+
+  /**
+   * An empty console.
+   *
+   * @param options The ring's size, and where `mm.c`'s lines are.
+   * @throws {RangeError} When `size` is not a whole number of bytes from 1 up.
+   */
+  constructor(options: XenConsoleOptions = {}) {
+    const size = options.size ?? CONRING_SIZE;
+    if (!Number.isInteger(size) || size < 1) {
+      throw new RangeError(
+        `Console ring of ${size} bytes is not possible: use a whole number >= 1`,
+      );
+    }
+    this.size = size;
+    this.#mmCLine = options.mmCLine ?? ((line) => line);
+  }
 
   /**
    * Print a `MEM_LOG` line, as `gdprintk` prefixes it.
    *
-   * @param line The line of `mm.c` that prints it (see {@linkcode MM_C_LINE}).
+   * @param line The line of Xen 4.1.0's `mm.c` that prints it (see {@linkcode MM_C_LINE}).
    * @param domid The current domain.
    * @param message The formatted message.
    */
   memLog(line: number, domid: number, message: string): void {
-    this.gdprintk("mm.c", line, domid, message);
+    this.gdprintk("mm.c", this.#mmCLine(line), domid, message);
   }
 
   /**
@@ -167,7 +231,7 @@ export class XenConsole {
    * @param message The formatted message.
    */
   gdprintk(file: string, line: number, domid: number, message: string): void {
-    this.lines.push(`(XEN) ${file}:${line}:d${domid} ${message}`);
+    this.#put(`(XEN) ${file}:${line}:d${domid} ${message}`);
   }
 
   /**
@@ -176,13 +240,40 @@ export class XenConsole {
    * @param message The formatted message, without its newline.
    */
   printk(message: string): void {
-    this.lines.push(`(XEN) ${message}`);
+    this.#put(`(XEN) ${message}`);
   }
 
   /**
-   * Forget every line, e.g. between the steps of a chapter.
+   * The lines printed since {@linkcode printed} was `mark`, those still in the ring.
+   *
+   * @param mark An earlier value of {@linkcode printed}.
+   * @returns Those lines, oldest first.
+   */
+  linesSince(mark: number): string[] {
+    const n = Math.min(this.printed - mark, this.lines.length);
+    return n <= 0 ? [] : this.lines.slice(this.lines.length - n);
+  }
+
+  /**
+   * Forget every line, e.g. between the steps of a chapter (the counts stay).
    */
   clear(): void {
     this.lines.length = 0;
+    this.#bytes = 0;
+  }
+
+  #put(text: string): void {
+    this.lines.push(text);
+    this.printed++;
+    this.#bytes += text.length + 1;
+    let drop = 0;
+    while (this.#bytes > this.size && drop < this.lines.length - 1) {
+      this.#bytes -= this.lines[drop].length + 1;
+      drop++;
+    }
+    if (drop > 0) {
+      this.lines.splice(0, drop);
+      this.dropped += drop;
+    }
   }
 }

@@ -24,7 +24,7 @@ import {
   PGT_l4_page_table,
   PGT_writable_page,
 } from "./type_info.ts";
-import { checkEntryHalves, checkMachineAddress } from "./check_args.ts";
+import { checkBatch, checkEntryHalves, checkMachineAddress } from "./check_args.ts";
 import type { Xen } from "./xen.ts";
 
 /** One `mmu_update_t`. */
@@ -54,8 +54,10 @@ export interface MmuUpdate {
  * @throws {RangeError} Before doing anything, when a request is malformed: a
  *   command Xen does not have, a misaligned or out-of-machine address, an
  *   entry half that is not an unsigned 32-bit number.
+ * @throws {TypeError} Before doing anything, when the batch is not an array of objects.
  */
 export function do_mmu_update(xen: Xen, requests: readonly MmuUpdate[]): number {
+  checkBatch(requests, "mmu_update", "{ ptr, val }");
   for (const req of requests) checkRequest(xen, req);
   for (const req of requests) {
     if (!mmu_update_one(xen, req)) return EINVAL;

@@ -4,7 +4,7 @@
  * @module
  */
 
-import { checkMfn, checkVirtualAddress } from "./check_args.ts";
+import { checkBatch, checkMfn, checkVirtualAddress } from "./check_args.ts";
 import { MM_C_LINE } from "./console.ts";
 import {
   get_page_and_type_from_pagenr,
@@ -79,8 +79,10 @@ export interface MmuextOp {
  * @throws {RangeError} Before doing anything, when an operation is
  *   malformed: a command the model does not have, a frame outside the
  *   machine, a missing argument.
+ * @throws {TypeError} Before doing anything, when the batch is not an array of objects.
  */
 export function do_mmuext_op(xen: Xen, ops: readonly MmuextOp[]): number {
+  checkBatch(ops, "mmuext_op", "{ cmd, ... }");
   for (const op of ops) checkOp(xen, op);
   for (const op of ops) {
     if (!mmuext_one(xen, op)) return EINVAL;

@@ -39,8 +39,13 @@ import type { Xen } from "./xen.ts";
 export function do_update_va_mapping(xen: Xen, va: number, val: Entry, flags: number): number {
   checkVirtualAddress(va, "update_va_mapping va");
   checkEntryHalves(val, "update_va_mapping val");
-  if (!Number.isInteger(flags) || flags < 0) {
-    throw new RangeError(`update_va_mapping flags ${flags} are not UVMF_* flags`);
+  // Above bit 2, Xen reads the flags as a pointer to a vCPU mask (UVMF_MULTI): one vCPU here.
+  if (!Number.isInteger(flags) || flags < 0 || flags > 7) {
+    throw new RangeError(
+      `update_va_mapping flags ${flags} are not UVMF_* flags: a flush type (UVMF_NONE 0, ` +
+        "UVMF_TLB_FLUSH 1, UVMF_INVLPG 2) plus UVMF_LOCAL 0 or UVMF_ALL 4, so 0 to 7; a vCPU " +
+        "mask pointer (UVMF_MULTI) is not modelled",
+    );
   }
   let rc = EINVAL;
   const gl1mfn = guest_map_l1e(xen, va);

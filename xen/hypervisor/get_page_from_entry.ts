@@ -45,8 +45,24 @@ const PSE = 0x080;
 export const BASE_DISALLOW_MASK = 0xff000198;
 /** `L1_DISALLOW_MASK`: the base mask plus `_PAGE_GNTTAB` (entry bit 62), minus GLOBAL. */
 export const L1_DISALLOW_MASK = 0xff400098;
-/** `L2_DISALLOW_MASK`: the base mask minus PSE (superpages are refused later, by name). */
+/**
+ * `L2_DISALLOW_MASK` of Xen 4.1.0: the base mask minus PSE (superpages are
+ * refused later, by name, in `get_page_from_l2e`). The XSA-148 fix keeps PSE
+ * in the mask unless Xen runs with `allowsuperpage`: see {@linkcode l2DisallowMask}.
+ */
 export const L2_DISALLOW_MASK = 0xff000118;
+
+/**
+ * The `L2_DISALLOW_MASK` a hypervisor applies: 4.1.0's, or with the XSA-148
+ * fix (`unlikely(opt_allow_superpage) ? base & ~_PAGE_PSE : base`, and the
+ * model runs without `allowsuperpage`) the whole base mask.
+ *
+ * @param xen The hypervisor.
+ * @returns The mask, in Xen's flags word.
+ */
+export function l2DisallowMask(xen: Xen): number {
+  return xen.xsa148 === "fixed" ? BASE_DISALLOW_MASK : L2_DISALLOW_MASK;
+}
 /** `L3_DISALLOW_MASK` (a 64-bit guest's `l3_disallow_mask`). */
 export const L3_DISALLOW_MASK = 0xff000198;
 /** `L4_DISALLOW_MASK`. */
@@ -177,11 +193,12 @@ function get_linear_pagetable(
 export function get_page_from_l2e(xen: Xen, lo: number, hi: number, tableMfn: number): number {
   if ((lo & P) === 0) return 1;
   const flags = xenFlags(lo, hi);
-  if ((flags & L2_DISALLOW_MASK) !== 0) {
+  const disallow = l2DisallowMask(xen);
+  if ((flags & disallow) !== 0) {
     xen.console.memLog(
       MM_C_LINE.badL2FlagsGet,
       xen.domid,
-      `Bad L2 flags ${((flags & L2_DISALLOW_MASK) >>> 0).toString(16)}`,
+      `Bad L2 flags ${((flags & disallow) >>> 0).toString(16)}`,
     );
     return -22;
   }

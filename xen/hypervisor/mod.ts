@@ -10,6 +10,7 @@
 export * from "./public_xen.ts";
 export * from "./type_info.ts";
 export * from "./console.ts";
+export * from "./xsa.ts";
 export * from "./xen.ts";
 export * from "./get_page_type.ts";
 export * from "./page_lock.ts";

@@ -14,7 +14,7 @@ import {
   get_page_from_l3e,
   get_page_from_l4e,
   L1_DISALLOW_MASK,
-  L2_DISALLOW_MASK,
+  l2DisallowMask,
   L3_DISALLOW_MASK,
   L4_DISALLOW_MASK,
   put_page_from_l1e,
@@ -40,14 +40,16 @@ function has_changed(olo: number, ohi: number, nlo: number, nhi: number, flags: 
 }
 
 /**
- * The entry bits 0..11 whose change forces the slow path (full checks). Xen
- * 4.1.0 compared `_PAGE_RW | _PAGE_PRESENT` at L1 and `_PAGE_PRESENT` alone at
- * L2..L4, so a read-only linear entry could be made writable, or PSE added to
- * an L2 entry, without any check (XSA-182). The fix allows the fast path only
- * when every changed bit is in `FASTPATH_FLAG_WHITELIST` (NX, the available
- * bits, G, D, A, US), at every level; of bits 0..11 that leaves P, RW, PWT,
- * PCD and PSE (0x9b) to force the slow path. The model applies the fix unless
- * built with `xsa182: "vulnerable"`.
+ * The entry bits 0..11 whose change forces the slow path (full checks).
+ * Xen 4.1.0 compared `_PAGE_RW | _PAGE_PRESENT` at L1 and `_PAGE_PRESENT`
+ * alone at L2..L4, so a read-only linear entry could be made writable
+ * without any check (XSA-182), and, since `L2_DISALLOW_MASK` let PSE
+ * through, PSE added to a live L2 entry (XSA-148). XSA-148's patch compares
+ * `_PAGE_PSE | _PAGE_RW | _PAGE_PRESENT` at L2 only under `allowsuperpage`,
+ * so without it the test stays `_PAGE_PRESENT` (its fix is the mask). The
+ * XSA-182 fix allows the fast path only when every changed bit is in
+ * `FASTPATH_FLAG_WHITELIST` (NX, the available bits, G, D, A, US), at every
+ * level; of bits 0..11 that leaves P, RW, PWT, PCD and PSE (0x9b).
  */
 function fastPathFlags(xen: Xen, level: 1 | 2 | 3 | 4): number {
   if (xen.xsa182 === "fixed") return 0x09b;
@@ -103,7 +105,7 @@ export function mod_l1_entry(
 /** What differs between the levels of an upper table, for {@linkcode mod_upper_entry}. */
 interface UpperLevel {
   readonly level: 2 | 3 | 4;
-  readonly disallow: number;
+  readonly disallow: (xen: Xen) => number;
   readonly badFlagsLine: number;
   readonly get: (xen: Xen, lo: number, hi: number, tableMfn: number) => number;
   readonly put: (xen: Xen, lo: number, hi: number, tableMfn: number) => void;
@@ -111,21 +113,21 @@ interface UpperLevel {
 
 const L2: UpperLevel = {
   level: 2,
-  disallow: L2_DISALLOW_MASK,
+  disallow: l2DisallowMask,
   badFlagsLine: MM_C_LINE.badL2FlagsMod,
   get: get_page_from_l2e,
   put: put_page_from_l2e,
 };
 const L3: UpperLevel = {
   level: 3,
-  disallow: L3_DISALLOW_MASK,
+  disallow: () => L3_DISALLOW_MASK,
   badFlagsLine: MM_C_LINE.badL3FlagsMod,
   get: get_page_from_l3e,
   put: put_page_from_l3e,
 };
 const L4: UpperLevel = {
   level: 4,
-  disallow: L4_DISALLOW_MASK,
+  disallow: () => L4_DISALLOW_MASK,
   badFlagsLine: MM_C_LINE.badL4FlagsMod,
   get: get_page_from_l4e,
   put: put_page_from_l4e,
@@ -150,7 +152,7 @@ function mod_upper_entry(
   const olo = w[2 * index];
   const ohi = w[2 * index + 1];
   if ((lo & P) !== 0) {
-    const flags = xenFlags(lo, hi) & lv.disallow;
+    const flags = xenFlags(lo, hi) & lv.disallow(xen);
     if (flags !== 0) {
       xen.console.memLog(
         lv.badFlagsLine,

@@ -10,6 +10,7 @@ import type { ShutdownReason } from "./do_sched_op.ts";
 import { hexOrValue } from "../../mmu/hex_or_value.ts";
 import { PageTableMemory } from "../../mmu/page_table_memory.ts";
 import { XenConsole } from "./console.ts";
+import { parseXsaState, patchedMmCLine, type XsaState } from "./xsa.ts";
 import {
   formatTypeInfo,
   pageTypeOf,
@@ -45,15 +46,26 @@ export interface XenOptions {
    */
   machineFrames?: number;
   /**
-   * Whether the fast path of `mod_l1_entry` .. `mod_l4_entry` has the XSA-182
-   * fix (2016: only `FASTPATH_FLAG_WHITELIST` bits may change without full
-   * checks). Xen 4.1.0 shipped without it: at L2..L4 an update that kept the
-   * frame and presence skipped every check, so a read-only linear entry could
-   * become writable or an L2 entry gain PSE. `"vulnerable"` models 4.1.0
-   * exactly.
-   * @default {"fixed"}
+   * XSA-182 (CVE-2016-6258): whether the fast path of `mod_l1_entry` ..
+   * `mod_l4_entry` carries the 2016 fix, which lets an update skip
+   * re-validation only when every changed flag is in
+   * `FASTPATH_FLAG_WHITELIST` (NX, the available bits, G, D, A, US). Xen
+   * 4.1.0 compared only RW and P at L1 and only P at L2..L4, so a read-only
+   * linear entry could be made writable without a check. `true` means
+   * `"fixed"`, `false` means `"vulnerable"`.
+   * @default {"vulnerable"} (Xen 4.1.0 as released)
    */
-  xsa182?: "fixed" | "vulnerable";
+  xsa182?: XsaState | boolean;
+  /**
+   * XSA-148 (CVE-2015-7835): whether `L2_DISALLOW_MASK` keeps `_PAGE_PSE`
+   * when Xen runs without `allowsuperpage` (the 2015 fix). Xen 4.1.0 took PSE
+   * out of the mask unconditionally and refused superpages only in
+   * `get_page_from_l2e`, which the fast path of `mod_l2_entry` (frame and P
+   * unchanged) never calls: a guest could set PSE on a live L2 entry. `true`
+   * means `"fixed"`, `false` means `"vulnerable"`.
+   * @default {"vulnerable"} (Xen 4.1.0 as released)
+   */
+  xsa148?: XsaState | boolean;
 }
 
 /** How many TLB flushes of each kind were asked for (Xen does them; the model only counts). */
@@ -133,12 +145,14 @@ export class Xen {
   readonly countInfo: Uint32Array;
   /** `type_info` per owned frame, laid out as in `type_info.ts`. */
   readonly typeInfo: Uint32Array;
-  /** The console. */
-  readonly console: XenConsole = new XenConsole();
+  /** The console, a bounded ring like Xen's `conring`. */
+  readonly console: XenConsole;
   /** TLB flushes asked for. */
   readonly flushes: FlushCounts = { tlbLocal: 0, invlpgLocal: 0, tlbAll: 0, invlpgAll: 0 };
-  /** Whether the L2..L4 fast path has the XSA-182 fix (see {@linkcode XenOptions.xsa182}). */
-  readonly xsa182: "fixed" | "vulnerable";
+  /** Whether the fast paths have the XSA-182 fix (see {@linkcode XenOptions.xsa182}). */
+  readonly xsa182: XsaState;
+  /** Whether `L2_DISALLOW_MASK` has the XSA-148 fix (see {@linkcode XenOptions.xsa148}). */
+  readonly xsa148: XsaState;
   /** The vCPU's `guest_table`: the mfn of the L4 in CR3, or null before the first `NEW_BASEPTR`. */
   cr3: number | null = null;
   /** The vCPU's `guest_table_user` (the L4 of user mode), or null: set by `NEW_USER_BASEPTR`. */
@@ -164,9 +178,17 @@ export class Xen {
    *
    * @param options Size and layout.
    * @throws {RangeError} When a size is not a whole number in range.
+   * @throws {TypeError} When `xsa182` or `xsa148` is not a setting.
    */
   constructor(options: XenOptions) {
+    if (typeof options !== "object" || options === null) {
+      throw new TypeError(
+        `Xen options ${String(options)} are not an object: pass at least { nrPages }`,
+      );
+    }
     const { nrPages, domid = 1, mfnOffset = 0x100000 } = options;
+    const xsa182 = parseXsaState("xsa182", options.xsa182);
+    const xsa148 = parseXsaState("xsa148", options.xsa148);
     if (!Number.isInteger(nrPages) || nrPages < 1 || nrPages > 2 ** 28) {
       throw new RangeError(
         `Domain of ${nrPages} pages is not possible: nr_pages is a whole number from 1 to 2^28`,
@@ -189,7 +211,10 @@ export class Xen {
       );
     }
     this.mem = new PageTableMemory(machineFrames);
-    this.xsa182 = options.xsa182 ?? "fixed";
+    this.xsa182 = xsa182;
+    this.xsa148 = xsa148;
+    const fixes = { xsa182, xsa148 };
+    this.console = new XenConsole({ mmCLine: (line) => patchedMmCLine(line, fixes) });
     this.domid = domid;
     this.nrPages = nrPages;
     this.firstMfn = mfnOffset;
