@@ -33,3 +33,4 @@ export * from "./boot.ts";
 export * from "./parse_memory_size.ts";
 export * from "./outcome_table.ts";
 export * from "./init_mem_mapping.ts";
+export * from "./sweep.ts";

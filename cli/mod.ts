@@ -8,3 +8,4 @@
 export * from "./sim.ts";
 export * from "./tour.ts";
 export * from "./outcomes.ts";
+export * from "./sweep.ts";
