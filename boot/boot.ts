@@ -429,7 +429,12 @@ function largestLayoutPages(): number {
  * @returns What it produced.
  */
 export function boot(options: BootOptions): BootResult {
-  return new BootMachine(options).finish();
+  const m = new BootMachine(options);
+  const result = m.finish();
+  // the result holds copies only: the machine's arrays can serve the next boot
+  if (m.xen !== null) m.xen.recycle();
+  else m.kernel.mem.recycle();
+  return result;
 }
 
 /** The boot itself, from the kernel's first page-table work to the early allocations. */

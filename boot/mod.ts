@@ -34,3 +34,4 @@ export * from "./parse_memory_size.ts";
 export * from "./outcome_table.ts";
 export * from "./init_mem_mapping.ts";
 export * from "./sweep.ts";
+export * from "./sweep_figure.ts";
