@@ -30,7 +30,7 @@ export const SWEEP_FINDINGS: Readonly<Record<string, readonly string[]>> = {
     "4097–4103 MiB ok",
     "4104–8192 MiB R pfn 0x1007ff…0x1fffff",
   ],
-  "alloc-hooks": ["ALLOC_HOOKS"],
+  "alloc-hooks": ["128–8192 MiB V pfn 0x7fbe…0xff7fb"],
   "3.9": ["128–8192 MiB ok"],
 };
 
@@ -107,7 +107,7 @@ export function sweepStrip(
 
 /** Fill colours of the figure, by mechanism. */
 const COLOURS: Readonly<Record<string, string>> = {
-  ok: "#cfe8cf",
+  ok: "#a8d8a8",
   A: "#e8a33d",
   P: "#d1495b",
   R: "#7b5ea7",
@@ -116,7 +116,8 @@ const COLOURS: Readonly<Record<string, string>> = {
 
 /**
  * The figure of chapter 13: each profile's outcome along the size axis, one band per profile,
- * a GiB grid, every run at least 2 px wide so that a run of one or two sizes shows.
+ * a GiB grid; a run too narrow to see (a few MiB) is drawn 3 px wide, taller than its band and
+ * outlined.
  *
  * @param findings The runs of each profile, as printed, in the order to draw them.
  * @param from The first size of the axis, MiB.
@@ -141,20 +142,8 @@ export function sweepFigureSvg(
       to / 1024
     } GiB, 1 MiB steps</text>`,
   ];
-  profiles.forEach((kernel, row) => {
-    const y = top + row * (band + gap);
-    out.push(`<text x="${left - 8}" y="${y + band / 2 + 4}" text-anchor="end">${kernel}</text>`);
-    for (const span of findings[kernel].map(parseSweepRun)) {
-      const x0 = x(span.from);
-      const w = Math.max(x(span.to + 1) - x0, 2);
-      const fill = COLOURS[span.mechanism] ?? "#999999";
-      out.push(
-        `<rect x="${f(x0)}" y="${y}" width="${f(w)}" height="${band}" fill="${fill}">` +
-          `<title>${kernel}: ${span.from}–${span.to} MiB ${span.mechanism}</title></rect>`,
-      );
-    }
-  });
   const axisY = top + profiles.length * (band + gap);
+  // the GiB grid first, under the bands
   for (let gib = Math.ceil(from / 1024); gib <= Math.floor(to / 1024); gib++) {
     const gx = f(x(gib * 1024));
     out.push(
@@ -163,6 +152,29 @@ export function sweepFigureSvg(
       `<text x="${gx}" y="${axisY + 14}" text-anchor="middle">${gib} GiB</text>`,
     );
   }
+  profiles.forEach((kernel, row) => {
+    const y = top + row * (band + gap);
+    out.push(`<text x="${left - 8}" y="${y + band / 2 + 4}" text-anchor="end">${kernel}</text>`);
+    const spans = findings[kernel].map(parseSweepRun);
+    // wide runs first, then the narrow ones (a few MiB) on top, taller and outlined so they show
+    const narrow = (s: SweepSpan) => x(s.to + 1) - x(s.from) < 3;
+    for (const span of [...spans.filter((s) => !narrow(s)), ...spans.filter(narrow)]) {
+      const fill = COLOURS[span.mechanism] ?? "#999999";
+      const title = `<title>${kernel}: ${span.from}–${span.to} MiB ${span.mechanism}</title>`;
+      if (narrow(span)) {
+        out.push(
+          `<rect x="${f(x(span.from) - 1.5)}" y="${y - 4}" width="3" height="${band + 8}" ` +
+            `fill="${fill}" stroke="#222222" stroke-width="0.6">${title}</rect>`,
+        );
+      } else {
+        const x0 = x(span.from);
+        out.push(
+          `<rect x="${f(x0)}" y="${y}" width="${f(x(span.to + 1) - x0)}" height="${band}" ` +
+            `fill="${fill}">${title}</rect>`,
+        );
+      }
+    }
+  });
   let lx = left;
   for (const [name, fill] of Object.entries(COLOURS)) {
     out.push(
