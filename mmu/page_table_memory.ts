@@ -18,6 +18,8 @@ const DIR_PAGE = 0x10000;
 
 /** Zeroed storage chunks given back by {@linkcode PageTableMemory.recycle}, for reuse. */
 const spareChunks: Uint32Array[] = [];
+/** At most this many spare chunks are kept (256 MiB): a 1 TiB boot's tables are not held on to. */
+const MAX_SPARE_CHUNKS = 256;
 
 /** A pointer to one entry: the frame of the table that holds it and its index there. */
 export interface EntryRef {
@@ -172,7 +174,9 @@ export class PageTableMemory {
    * per 4 KiB at its first touch. Afterwards this memory is empty.
    */
   recycle(): void {
-    for (const chunk of this.#chunks) spareChunks.push(chunk.fill(0));
+    for (const chunk of this.#chunks) {
+      if (spareChunks.length < MAX_SPARE_CHUNKS) spareChunks.push(chunk.fill(0));
+    }
     this.#chunks = [];
     this.#views = [];
     this.#dir = [];

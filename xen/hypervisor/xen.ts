@@ -28,6 +28,9 @@ interface FrameState {
 /** Capacities are rounded up to 256 MiB of frames, so that domains of neighbouring sizes share. */
 const FRAME_STATE_STEP = 1 << 16;
 
+/** Domains larger than this (64 GiB) do not leave their arrays behind when recycled. */
+const MAX_SPARE_FRAMES = 1 << 24;
+
 /** The arrays of the last domain recycled (see {@linkcode Xen.recycle}), or null. */
 let spareFrameState: FrameState | null = null;
 
@@ -241,7 +244,11 @@ export class Xen {
    * the model does not detect.
    */
   recycle(): void {
-    if (spareFrameState === null || spareFrameState.p2m.length < this.#state.p2m.length) {
+    const capacity = this.#state.p2m.length;
+    if (
+      capacity <= MAX_SPARE_FRAMES &&
+      (spareFrameState === null || spareFrameState.p2m.length < capacity)
+    ) {
       spareFrameState = this.#state;
     }
     this.mem.recycle();
