@@ -179,9 +179,9 @@ export function formatSweepRun(run: SweepRun): string {
  * @example
  * ```ts
  * import assert from "node:assert/strict";
- * import { sweep } from "@xenmmu/book";
- * const runs = sweep("published-range", 4094 * 2 ** 20, 4098 * 2 ** 20, 2 ** 20);
- * assert.ok(runs.length >= 1);
+ * import { formatSweepRun, sweep } from "@xenmmu/book";
+ * const runs = sweep("published-range", 4104 * 2 ** 20, 4105 * 2 ** 20, 2 ** 20);
+ * assert.deepEqual(runs.map(formatSweepRun), ["4104 MiB ok", "4105 MiB P pfn 0x1000f3"]);
  * ```
  *
  * @param kernel A profile id.
