@@ -115,6 +115,24 @@ export interface BootResult {
   readonly stats: Readonly<BootStats>;
   /** What the model did that the kernel does not print (e.g. a domU capped at 128 GiB). */
   readonly notes: readonly string[];
+  /**
+   * The page fault behind an `oops`, as the model recorded it, or null: the address that really
+   * faulted and its page. The guest's own report may name another address (under Xen, this early,
+   * `(null)`: chapter 8); Xen holds this one in the vCPU's `vcpu_info`.
+   */
+  readonly fault: PageFaultRecord | null;
+}
+
+/** A page fault the kernel could not handle, as the model recorded it. */
+export interface PageFaultRecord {
+  /** The faulting virtual address (48-bit form): the CPU's cr2. */
+  readonly va: number;
+  /** The page it falls in, or null when no page is mapped there. */
+  readonly pfn: number | null;
+  /** The page-fault error code. */
+  readonly errorCode: number;
+  /** The address the guest's handler read as cr2 and reported (0 under Xen this early). */
+  readonly reported: number;
 }
 
 const DEFAULT_EARLY_ALLOCATIONS = 16;
@@ -147,6 +165,7 @@ export class BootMachine {
   #outcome: BootOutcome | null = null;
   #notes: string[] = [];
   #panic: string | null = null;
+  #fault: PageFaultRecord | null = null;
 
   /**
    * Prepare a boot: build the domain (or the native machine) and the kernel's memory map. Nothing
@@ -449,6 +468,7 @@ export class BootMachine {
       pgt_buf: k.windows.map((w) => ({ ...w })),
       stats: { ...k.stats },
       notes: [...this.#notes],
+      fault: this.#fault,
     };
   }
 
@@ -479,7 +499,15 @@ export class BootMachine {
       k.cpu_cr2 = error.va;
       if (xen !== null) propagate_page_fault(xen, error.va, error.errorCode);
       const report = do_page_fault(k, error.errorCode);
-      this.#notes.push(oopsNote(k, error, report.address));
+      const pa = walk(k.mem, k.cr3() * PAGE_SIZE, error.va).pa;
+      const pfn = pa === null ? -1 : k.mfn_to_pfn(Math.floor(pa / PAGE_SIZE));
+      this.#fault = {
+        va: error.va,
+        pfn: pfn < 0 ? null : pfn,
+        errorCode: error.errorCode,
+        reported: report.address,
+      };
+      this.#notes.push(oopsNote(k, error, this.#fault));
       this.#panic = report.lines.join("\n");
       return;
     } else if (error instanceof KernelPanic) {
@@ -495,19 +523,16 @@ export class BootMachine {
 }
 
 /** The note that says what really faulted, and why the guest reported another address. */
-function oopsNote(k: Kernel, error: KernelOops, seen: number): string {
-  const pa = walk(k.mem, k.cr3() * PAGE_SIZE, error.va).pa;
-  const frame = pa === null ? -1 : k.mfn_to_pfn(Math.floor(pa / PAGE_SIZE));
-  const page = frame < 0 ? "" : ` (pfn 0x${frame.toString(16)})`;
+function oopsNote(k: Kernel, error: KernelOops, fault: PageFaultRecord): string {
+  const page = fault.pfn === null ? "" : ` (pfn 0x${fault.pfn.toString(16)})`;
   const what =
     `The page fault was at ${formatVirt(error.va)}${page}, error code ${error.errorCode}: ` +
     `${error.why}.`;
-  if (k.xen === null || seen === error.va) return what;
+  if (k.xen === null || fault.reported === error.va) return what;
   return `${what} Xen stored that address in the vCPU's vcpu_info (arch.cr2 = ` +
     `${formatVirt(k.xen.vcpu_info.arch.cr2)}), but the guest's xen_vcpu still points into ` +
     "xen_dummy_shared_info until the real shared page is set up after paging_init, so " +
-    "xen_read_cr2 returned 0 and the " +
-    "oops reports a NULL pointer dereference";
+    "xen_read_cr2 returned 0 and the oops reports a NULL pointer dereference";
 }
 
 /**
@@ -580,7 +605,12 @@ function largestLayoutPages(): number {
  * @returns What it produced.
  */
 export function boot(options: BootOptions): BootResult {
-  return new BootMachine(options).finish();
+  const m = new BootMachine(options);
+  const result = m.finish();
+  // the result holds copies only: the machine's arrays can serve the next boot
+  if (m.xen !== null) m.xen.recycle();
+  else m.kernel.mem.recycle();
+  return result;
 }
 
 /** The boot itself, from the kernel's first page-table work to the early allocations. */

@@ -42,3 +42,5 @@ export * from "./machine_query.ts";
 export * from "./scenario.ts";
 export * from "./page_info_of.ts";
 export * from "./estimate_boot_bytes.ts";
+export * from "./sweep.ts";
+export * from "./sweep_figure.ts";

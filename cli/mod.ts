@@ -11,3 +11,4 @@ export * from "./outcomes.ts";
 export * from "./fuzz.ts";
 export * from "./soak.ts";
 export * from "./command.ts";
+export * from "./sweep.ts";

@@ -5,6 +5,7 @@
  * @module
  */
 
+import { SWEEP_FINDINGS, sweepFigureSvg } from "../../boot/sweep_figure.ts";
 import { pgtBufWindows } from "./pgt_buf_windows.ts";
 import { failureFigure } from "./failure_timelines.ts";
 import { walkFromCr3 } from "./walk_from_cr3.ts";
@@ -43,4 +44,10 @@ export const FIGURES: readonly Figure[] = [
   { file: "failure_R.svg", chapter: "10_pagetable_reserve.md", draw: () => failureFigure("R") },
   { file: "outcome_map.svg", chapter: "10_pagetable_reserve.md", draw: outcomeMap },
   { file: "top_down_steps.svg", chapter: "11_top_down.md", draw: topDownSteps },
+  // the sweep's findings, recorded in boot/sweep_figure.ts and checked against a real sweep
+  {
+    file: "13_sweep.svg",
+    chapter: "13_sweep.md",
+    draw: () => sweepFigureSvg(SWEEP_FINDINGS, 128, 8192),
+  },
 ];

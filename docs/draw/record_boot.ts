@@ -14,7 +14,6 @@ import { failureMechanism } from "../../boot/outcome_table.ts";
 import type { PgtBuf } from "../../boot/find_early_table_space.ts";
 import type { Mapping } from "../../xen/hypervisor/who_maps.ts";
 import { formatVirt } from "../../mmu/virtual_address.ts";
-import { walk } from "../../mmu/walk.ts";
 import { PAGE_SIZE } from "../../mmu/page_64_types.ts";
 
 /** One `init_memory_mapping` call as the boot made it. */
@@ -107,7 +106,7 @@ export function recordMachine(m: BootMachine, onEvent?: (e: BootEvent) => void):
       rc: e.kind === "hypercall" ? e.rc : 0,
     });
   });
-  const pfn = failedPfn(m, result);
+  const pfn = failedPfn(result);
   return {
     result,
     mechanism: failureMechanism(result),
@@ -121,21 +120,18 @@ export function recordMachine(m: BootMachine, onEvent?: (e: BootEvent) => void):
 
 /**
  * The page a failure is about: the first pfn Xen's console names (the page whose type Xen
- * refused), or else, for an oops, the page of the address that really faulted. The oops line
- * cannot say (under Xen it reads `(null)`, chapter 8): the address is the one Xen propagated into
- * the vCPU's `vcpu_info` or, natively, the CPU's cr2.
+ * refused), or else, for an oops, the page that really faulted (the boot's `fault` record; the
+ * oops line cannot say, since under Xen it reads `(null)`, chapter 8).
  */
-function failedPfn(m: BootMachine, r: BootResult): { pfn: number; source: string } | null {
+function failedPfn(r: BootResult): { pfn: number; source: string } | null {
   if (r.outcome === "ok") return null;
   for (const line of r.xen_log) {
     const found = /\(pfn ([0-9a-f]+)\)/.exec(line);
     if (found !== null) return { pfn: parseInt(found[1], 16), source: line };
   }
-  if (r.outcome !== "oops") return null;
-  const k = m.kernel;
-  const va = m.xen !== null ? m.xen.vcpu_info.arch.cr2 : k.cpu_cr2;
-  const pa = walk(k.mem, k.cr3() * PAGE_SIZE, va).pa;
-  if (pa === null) return null;
-  const pfn = k.mfn_to_pfn(Math.floor(pa / PAGE_SIZE));
-  return { pfn, source: `page fault at ${formatVirt(va)} (the cr2 Xen propagated)` };
+  if (r.fault === null || r.fault.pfn === null) return null;
+  return {
+    pfn: r.fault.pfn,
+    source: `page fault at ${formatVirt(r.fault.va)} (the cr2 Xen propagated)`,
+  };
 }

@@ -19,6 +19,44 @@ import {
   PGT_VALIDATED,
 } from "./type_info.ts";
 
+/** The per-frame arrays of a domain, each of the same capacity (at least its `nr_pages`). */
+interface FrameState {
+  readonly p2m: Uint32Array;
+  readonly m2pDelta: Int32Array;
+  readonly countInfo: Uint32Array;
+  readonly typeInfo: Uint32Array;
+}
+
+/** Capacities are rounded up to 256 MiB of frames, so that domains of neighbouring sizes share. */
+const FRAME_STATE_STEP = 1 << 16;
+
+/** Domains larger than this (64 GiB) do not leave their arrays behind when recycled. */
+const MAX_SPARE_FRAMES = 1 << 24;
+
+/** The arrays of the last domain recycled (see {@linkcode Xen.recycle}), or null. */
+let spareFrameState: FrameState | null = null;
+
+/**
+ * Arrays for a new domain of `nrPages` pages: the recycled ones when they are large enough (their
+ * contents reset by the constructor: `m2pDelta` and `typeInfo` to zero here), else new ones.
+ */
+function frameState(nrPages: number): FrameState {
+  const spare = spareFrameState;
+  if (spare !== null && spare.p2m.length >= nrPages) {
+    spareFrameState = null;
+    spare.m2pDelta.fill(0, 0, nrPages);
+    spare.typeInfo.fill(0, 0, nrPages);
+    return spare;
+  }
+  const capacity = Math.ceil(nrPages / FRAME_STATE_STEP) * FRAME_STATE_STEP;
+  return {
+    p2m: new Uint32Array(capacity),
+    m2pDelta: new Int32Array(capacity),
+    countInfo: new Uint32Array(capacity),
+    typeInfo: new Uint32Array(capacity),
+  };
+}
+
 /** `INVALID_M2P_ENTRY` (`~0UL`) as the model's M2P stores it. */
 export const INVALID_M2P_ENTRY = 0xffffffff;
 
@@ -218,12 +256,35 @@ export class Xen {
     this.domid = domid;
     this.nrPages = nrPages;
     this.firstMfn = mfnOffset;
-    const p2m = new Uint32Array(nrPages);
+    const state = frameState(nrPages);
+    this.#state = state;
+    const p2m = state.p2m.subarray(0, nrPages);
     for (let pfn = 0; pfn < nrPages; pfn++) p2m[pfn] = pfn + mfnOffset;
     this.p2m = p2m;
-    this.#m2pDelta = new Int32Array(nrPages); // m2p[mfn] = mfn - mfnOffset everywhere
-    this.countInfo = new Uint32Array(nrPages).fill(1);
-    this.typeInfo = new Uint32Array(nrPages);
+    // m2p[mfn] = mfn - mfnOffset everywhere
+    this.#m2pDelta = state.m2pDelta.subarray(0, nrPages);
+    this.countInfo = state.countInfo.subarray(0, nrPages).fill(1);
+    this.typeInfo = state.typeInfo.subarray(0, nrPages);
+  }
+
+  readonly #state: FrameState;
+
+  /**
+   * Give this domain's frame-state arrays and table storage to the next domain built, once
+   * nothing will look at this one again (`boot` does so after a boot's result is copied out).
+   * A sweep builds thousands of domains of nearly the same size; fresh arrays cost a page fault
+   * per 4 KiB at their first touch, reused ones a fill. Using this object afterwards is an error
+   * the model does not detect.
+   */
+  recycle(): void {
+    const capacity = this.#state.p2m.length;
+    if (
+      capacity <= MAX_SPARE_FRAMES &&
+      (spareFrameState === null || spareFrameState.p2m.length < capacity)
+    ) {
+      spareFrameState = this.#state;
+    }
+    this.mem.recycle();
   }
 
   /**
