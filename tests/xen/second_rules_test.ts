@@ -136,3 +136,16 @@ Deno.test("update_va_mapping writes only into an L1", async (t) => {
     assert.equal(xen.mem.read(m(16), 7).lo, e(m(20), RO).lo);
   });
 });
+
+Deno.test("the fast path compares the whole frame, its bits above 2^20 included", () => {
+  const { xen, m, ma } = bootstrap();
+  // The L1's entry 9 maps mfn 0x100009 RW. The same entry with mfn 0x9 differs only in frame
+  // bit 20 (entry bit 32, in the high half): a new frame, so the slow path, and mfn 9 is not the
+  // domain's.
+  const old = xen.mem.read(m(3), 9);
+  assert.equal(m(9), 0x100009);
+  assert.equal(do_mmu_update(xen, [{ ptr: ma(3, 9), val: e(0x9, RW) }]), -22);
+  assert.match(xen.console.lines.at(-1)!, /Error getting mfn 9 /);
+  assert.deepEqual(xen.mem.read(m(3), 9), old);
+  assert.equal(checkInvariants(xen), null);
+});

@@ -308,7 +308,7 @@ export interface ApplyOptions {
  * import assert from "node:assert/strict";
  * import { applyGuestRequest, fuzzDomain } from "@xenmmu/book";
  * const xen = fuzzDomain();
- * // the guest's L1 (pfn 3) is pinned through the L4 already; pinning it again is refused
+ * // the bootstrap L1 (pfn 3) is a validated L1 in use: a pin takes once, a second is refused
  * assert.equal(applyGuestRequest(xen, { kind: "pin", level: 1, pfn: 3 }), "done");
  * assert.equal(applyGuestRequest(xen, { kind: "pin", level: 1, pfn: 3 }), "refused");
  * ```

@@ -70,7 +70,7 @@ export interface SoakReport {
   readonly violation: string | null;
   /** The first refused request that changed the state, or null. */
   readonly changedByRefusal: string | null;
-  /** Console lines printed, and those that fell out of the ring. */
+  /** Console lines printed in all, kept or dropped. */
   readonly consoleLines: number;
   /** Console lines that fell out of a domain's bounded ring. */
   readonly consoleDropped: number;
