@@ -33,9 +33,13 @@ Deno.test("recycled memory is empty, and the next domain's frames start untyped"
   xen.typeInfo[5] = 0x74000001;
   xen.countInfo[5] = 9;
   xen.p2m[5] = 0;
+  xen.set_gpfn_from_mfn(0x100006, 0x7);
   xen.recycle();
   const next = new Xen({ nrPages: 0x800 });
   assert.equal(next.p2m.length, 0x800);
   assert.deepEqual([next.typeInfo[5], next.countInfo[5], next.p2m[5]], [0, 1, 0x100005]);
   assert.equal(next.pfnToMfn(0x7ff), 0x1007ff);
+  assert.equal(next.mfnToPfn(0x100006), 6); // the M2P written before is the identity again
+  next.recycle();
+  assert.equal(new Xen({ nrPages: 0x800 }).mfnToPfn(0x100006), 6);
 });

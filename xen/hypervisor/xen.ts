@@ -23,6 +23,8 @@ import {
 interface FrameState {
   readonly p2m: Uint32Array;
   readonly m2pDelta: Int32Array;
+  /** Whether `m2pDelta` holds anything but zeros (`set_gpfn_from_mfn` ran): reset only then. */
+  m2pWritten: boolean;
   readonly countInfo: Uint32Array;
   readonly typeInfo: Uint32Array;
 }
@@ -38,13 +40,14 @@ let spareFrameState: FrameState | null = null;
 
 /**
  * Arrays for a new domain of `nrPages` pages: the recycled ones when they are large enough (their
- * contents reset by the constructor: `m2pDelta` and `typeInfo` to zero here), else new ones.
+ * contents reset by the constructor, `m2pDelta` and `typeInfo` to zero here), else new ones.
  */
 function frameState(nrPages: number): FrameState {
   const spare = spareFrameState;
   if (spare !== null && spare.p2m.length >= nrPages) {
     spareFrameState = null;
-    spare.m2pDelta.fill(0, 0, nrPages);
+    if (spare.m2pWritten) spare.m2pDelta.fill(0);
+    spare.m2pWritten = false;
     spare.typeInfo.fill(0, 0, nrPages);
     return spare;
   }
@@ -52,6 +55,7 @@ function frameState(nrPages: number): FrameState {
   return {
     p2m: new Uint32Array(capacity),
     m2pDelta: new Int32Array(capacity),
+    m2pWritten: false,
     countInfo: new Uint32Array(capacity),
     typeInfo: new Uint32Array(capacity),
   };
@@ -373,6 +377,7 @@ export class Xen {
     }
     const j = mfn - this.firstMfn;
     this.#m2pDelta[j] = (pfn - j) | 0;
+    this.#state.m2pWritten = true;
   }
 
   /**
