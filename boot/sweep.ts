@@ -12,9 +12,6 @@ import { failureMechanism } from "./outcome_table.ts";
 
 const MiB = 2 ** 20;
 
-/** The direct map's base, `PAGE_OFFSET` on x86-64 (`0xffff880000000000`). */
-const PAGE_OFFSET = 0xffff880000000000n;
-
 /** One boot of a sweep. */
 export interface SweepPoint {
   /** The domain's memory, in MiB. */

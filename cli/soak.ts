@@ -9,7 +9,7 @@
  * @module
  */
 
-import { parseCommandLine, runCommand, UsageError, wholeNumber } from "./command.ts";
+import { parseCommandLine, runCommand, wholeNumber } from "./command.ts";
 import { runSoak, type SoakReport } from "../xen/fuzz/soak.ts";
 
 const USAGE = `Usage: deno task soak [options]
