@@ -363,6 +363,7 @@ export class BootMachine {
    * @returns The page taken, or null when the boot ended first.
    */
   runUntilAlloc(pfn?: number): number | null {
+    if (pfn !== undefined) this.#checkPfn(pfn);
     const e = this.runUntil((e) =>
       e.kind === "alloc_low_page" && (pfn === undefined || e.pfn === pfn)
     );
@@ -377,6 +378,7 @@ export class BootMachine {
    * @returns The hook's name, or null when the boot ended first.
    */
   runUntilHook(pfn: number): "alloc_pte" | "alloc_pmd" | "alloc_pud" | null {
+    this.#checkPfn(pfn);
     const e = this.runUntil((e) => e.kind === "pv_alloc" && e.pfn === pfn);
     return e?.kind === "pv_alloc" ? e.hook : null;
   }
@@ -408,6 +410,14 @@ export class BootMachine {
    */
   writableMappings(pfn: number): string[] {
     return this.whoMaps(pfn).filter((x) => x.writable).map(describeMapping);
+  }
+
+  /** Refuse a pfn the machine does not have, before running anything. */
+  #checkPfn(pfn: number): void {
+    const frames = this.kernel.mem.frames;
+    if (!Number.isSafeInteger(pfn) || pfn < 0 || pfn >= frames) {
+      throw new RangeError(`Page ${pfn} is not a pfn of this machine (0 to ${frames - 1})`);
+    }
   }
 
   /** What the model noted for the reader so far (the result's `notes`). */
@@ -673,7 +683,9 @@ function* writeFresh(k: Kernel, base: number): BootStep {
   if (r.fault !== null) {
     throw new KernelOops(
       va,
-      r.fault.reason === "protection" ? 3 : 2,
+      // the CPU's error code: write (2), plus present (1) for a protection fault, plus
+      // reserved-bit (8) and present for a reserved bit set in an entry
+      r.fault.reason === "protection" ? 3 : r.fault.reason === "reserved-bit" ? 0xb : 2,
       `first write to a page memblock handed out: ${r.fault.detail}`,
     );
   }

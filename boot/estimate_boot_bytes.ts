@@ -27,6 +27,9 @@
  * @returns Bytes, an estimate.
  */
 export function estimateBootBytes(memory: number, hypervisor: "xen" | "native"): number {
+  if (!Number.isSafeInteger(memory) || memory <= 0 || memory % 4096 !== 0) {
+    throw new RangeError(`Memory ${memory} is not a positive whole number of 4 KiB pages`);
+  }
   const pages = memory / 4096;
   const tablePages = Math.ceil(pages / 512);
   return 80e6 + tablePages * 4200 + (hypervisor === "xen" ? 12 * pages : 0);

@@ -33,6 +33,8 @@ export const PF_WRITE = 2;
 export const PF_USER = 4;
 /** Page-fault error code: a reserved bit was set in an entry. */
 export const PF_RSVD = 8;
+/** Page-fault error code: the access was an instruction fetch. */
+export const PF_INSTR = 0x10;
 
 const PAGE_PRESENT = 1;
 const PAGE_PSE = 0x80;
@@ -54,10 +56,16 @@ export interface PageFaultReport {
  * stores have none) and prints the oops; `oops_end` kills the task with `do_exit`, and killing
  * the idle task is a panic.
  *
- * Printed as 2.6.39 prints it, less the lines whose values belong to a compiled kernel: the
- * `IP:` line, `show_registers` (`CPU 0`, `Pid: 0, comm: swapper`, the registers, the stack, the
- * call trace, `Code:`) and `panic`'s `dump_stack`. Each line is one `printk` as the kernel ends
- * it, trailing spaces included (`PGD 0 `, `Oops: 0003 [#1] SMP `).
+ * Printed as 2.6.39 prints it, less the lines whose values belong to a compiled kernel or a
+ * run: the `IP:` line, `show_registers` (`CPU 0`, `Pid: 0, comm: swapper`, the registers, the
+ * stack, the call trace, `Code:`), `oops_end`'s `---[ end trace … ]---` (a random id) and
+ * `panic`'s `dump_stack`. Each line is one `printk` as the kernel ends it, trailing spaces
+ * included (`PGD 0 `, `Oops: 0003 [#1] SMP `); `__die` also names the last sysfs file opened,
+ * none this early (`last sysfs file: `).
+ *
+ * Not modelled, and refused: a fault with `PF_RSVD` (a user address with it goes to
+ * `pgtable_bad`, "Corrupted page table") or `PF_INSTR` (an NX page adds "kernel tried to execute
+ * NX-protected page"); no boot the model runs raises either.
  *
  * @example The NULL a PV guest sees
  * ```ts
@@ -84,6 +92,12 @@ export function do_page_fault(k: Kernel, errorCode: number): PageFaultReport {
       `Page-fault error code ${errorCode} is not a kernel-mode code (0 to 0x1f, PF_USER clear)`,
     );
   }
+  if (errorCode & (PF_RSVD | PF_INSTR)) {
+    throw new RangeError(
+      `Page-fault error code ${errorCode} has PF_RSVD or PF_INSTR: those paths of do_page_fault ` +
+        "(pgtable_bad, the NX warning) are not modelled",
+    );
+  }
   const address = k.pv.read_cr2(k);
   const lines: string[] = [];
   const printk = (line: string) => {
@@ -94,7 +108,9 @@ export function do_page_fault(k: Kernel, errorCode: number): PageFaultReport {
   show_fault_oops(k, address, printk);
   // __die: the error code's low 16 bits, the oops counter, and the build's flags
   printk(`Oops: ${(errorCode & 0xffff).toString(16).padStart(4, "0")} [#1] SMP `);
-  printk(`CR2: ${pointer(address)}`); // %016lx of the canonical address // the "executive summary" no_context prints after __die
+  printk("last sysfs file: "); // sysfs_printk_last_file(): no sysfs file was opened yet
+  // no_context's "executive summary" after __die: %016lx of the address it read
+  printk(`CR2: ${pointer(address)}`);
   // oops_end -> do_exit(SIGKILL) of current, the idle task
   panic(k, "Attempted to kill the idle task!", printk);
   return { address, lines };
@@ -130,7 +146,7 @@ function dump_pagetable(k: Kernel, address: number): string {
     const { lo, hi } = k.mem.read(table, indices[level]);
     const present = (lo & PAGE_PRESENT) !== 0;
     const frame = entryFrame(lo, hi);
-    // pte_mfn_to_pfn: a present entry is shown with its pfn
+    // pte_mfn_to_pfn: a present entry is shown with its pfn (all ones for a frame not the guest's)
     const shown = present ? k.mfn_to_pfn(frame) : frame;
     out += `${names[level]} ${entryHex(shown, entryFlags(lo, hi))}`;
     if (level === 3) return out;
@@ -159,9 +175,12 @@ function pointer(address: number): string {
   return formatVirt(address).slice(2);
 }
 
-/** `%lx` of an entry whose frame is `frame` and flags `flags` (NX in bit 31 of the flags word). */
+/**
+ * `%lx` of an entry whose frame is `frame` (-1: `mfn_to_pfn` found none, `~0UL`) and flags `flags`
+ * (NX in bit 31 of the flags word).
+ */
 function entryHex(frame: number, flags: number): string {
-  const value = BigInt(frame) * 4096n + BigInt(flags & 0xfff) +
-    ((flags & 0x80000000) !== 0 ? 1n << 63n : 0n);
-  return value.toString(16);
+  const low = BigInt(flags & 0xfff) + ((flags & 0x80000000) !== 0 ? 1n << 63n : 0n);
+  if (frame < 0) return (((1n << 64n) - 1n) << 12n & ((1n << 64n) - 1n) | low).toString(16);
+  return (BigInt(frame) * 4096n + low).toString(16);
 }

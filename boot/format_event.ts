@@ -73,5 +73,9 @@ export function formatEvent(e: BootEvent): string {
       return `reserve pfn ${hex(e.start)}-${hex(e.end)}`;
     case "chunk":
       return `chunk ${hex(e.start)}-${hex(e.end)} mapped`;
+    default:
+      throw new TypeError(
+        `Event kind ${JSON.stringify((e as { kind?: unknown }).kind)} is not a boot event's`,
+      );
   }
 }

@@ -91,5 +91,10 @@ export function machineQuery(m: BootMachine, q: MachineQuery): string[] {
         `pgt_buf_end ${hex(end)}: the front is ${pfn >= end ? "past" : "behind"} it`,
       ];
     }
+    default:
+      throw new TypeError(
+        `Query ${JSON.stringify((q as { kind?: unknown }).kind)} is not one of: lookup_address, ` +
+          "who_maps, type_info, window, front",
+      );
   }
 }

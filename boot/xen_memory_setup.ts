@@ -123,8 +123,9 @@ export interface XenMemorySetupResult {
  * `xen_memory_setup` for a domU. In order:
  *
  * 1. `max_pfn = min(MAX_DOMAIN_PAGES, nr_pages)`, `mem_end = max_pfn << PAGE_SHIFT`;
- * 2. every RAM entry that ends above `mem_end` is cut there and the part above (all of it, for an
- *    entry wholly above) counted in `extra_pages`; what remains is added to the e820 map;
+ * 2. every RAM entry that ends above `mem_end` is cut there and the part above counted in
+ *    `extra_pages` (2.6.39 also counts an entry wholly above `mem_end`; 2.6.38 drops it uncounted);
+ *    what remains is added to the e820 map;
  * 3. `xen_extra_mem_start` starts at `mem_end` (2.6.38) or `max(4 GiB, mem_end)` (2.6.39,
  *    commit 24bdb0b6) and is raised past every entry that ends above it;
  * 4. `[0xa0000, 0x100000)` is added as `E820_RESERVED`;
@@ -169,8 +170,24 @@ export function xen_memory_setup(
   for (const original of options.memoryMap) {
     const entry = { ...original };
     let end = entry.addr + entry.size;
+    if (kernel === "2.6.38") {
+      // 2.6.38: "Truncate region to max_mem" for RAM that crosses mem_end; RAM wholly above it
+      // is neither added nor counted, but still moves xen_extra_mem_start up
+      if (entry.type === E820_RAM && entry.addr < memEnd && end > memEnd) {
+        const delta = end - memEnd;
+        entry.size -= delta;
+        extraPages += Math.floor(delta / PAGE_SIZE);
+        end = memEnd;
+      }
+      if (end > xenExtraMemStart) xenExtraMemStart = end;
+      if ((entry.type !== E820_RAM || entry.addr < memEnd) && entry.size > 0) {
+        e820_add_region(e820, entry.addr, entry.size, entry.type, log);
+      }
+      continue;
+    }
     if (entry.type === E820_RAM && end > memEnd) {
-      // RAM off the end, maybe all of it: what lies above mem_end becomes balloon space
+      // 2.6.39: "RAM off the end - may be partially included": all of it above mem_end, even an
+      // entry wholly above, becomes balloon space
       const delta = Math.min(entry.size, end - memEnd);
       entry.size -= delta;
       extraPages += Math.floor(delta / PAGE_SIZE);

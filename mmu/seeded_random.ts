@@ -51,8 +51,12 @@ export class SeededRandom {
    *
    * @param n The bound, at least 1.
    * @returns A number in `[0, n)`.
+   * @throws {RangeError} When `n` is not a whole number of at least 1.
    */
   int(n: number): number {
+    if (!Number.isSafeInteger(n) || n < 1) {
+      throw new RangeError(`int(${n}): the bound must be a whole number of at least 1`);
+    }
     return Math.floor((this.next() / 2 ** 32) * n);
   }
 
@@ -61,8 +65,10 @@ export class SeededRandom {
    *
    * @param items A non-empty list.
    * @returns One of them.
+   * @throws {RangeError} When the list is empty.
    */
   pick<T>(items: readonly T[]): T {
+    if (items.length === 0) throw new RangeError("pick([]): there is nothing to pick from");
     return items[this.int(items.length)];
   }
 

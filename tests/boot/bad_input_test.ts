@@ -130,3 +130,8 @@ Deno.test("a native boot makes no pv alloc hook call and no hypercall", () => {
   new BootMachine({ kernel: "alloc-hooks", memory: GiB }).finish((e) => kinds.add(e.kind));
   assert.ok(kinds.has("pv_alloc") && kinds.has("hypercall"));
 });
+
+Deno.test("estimateBootBytes refuses a size that is not a whole number of pages", () => {
+  assert.throws(() => estimateBootBytes(-1, "xen"), /Memory -1 is not a positive whole number/);
+  assert.throws(() => estimateBootBytes(4097, "native"), /Memory 4097 is not/);
+});

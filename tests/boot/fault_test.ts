@@ -34,9 +34,10 @@ Deno.test("do_page_fault natively: the real address, and dump_pagetable's entrie
     steps.map((s, i) => `${names[i]} ${lx(entryFrame(s.lo, s.hi), s.lo, s.hi)}`).join(" "),
   );
   assert.equal(report.lines[2], "Oops: 0003 [#1] SMP ");
-  assert.equal(report.lines[3], "CR2: ffff880001234000");
-  assert.equal(report.lines[4], "Kernel panic - not syncing: Attempted to kill the idle task!");
-  assert.deepEqual(k.log.slice(-5), report.lines);
+  assert.equal(report.lines[3], "last sysfs file: ");
+  assert.equal(report.lines[4], "CR2: ffff880001234000");
+  assert.equal(report.lines[5], "Kernel panic - not syncing: Attempted to kill the idle task!");
+  assert.deepEqual(k.log.slice(-6), report.lines);
 });
 
 Deno.test("do_page_fault under Xen: the dummy vcpu_info's 0, and pfns in the dump", async (t) => {
@@ -47,10 +48,11 @@ Deno.test("do_page_fault under Xen: the dummy vcpu_info's 0, and pfns in the dum
     k.cpu_cr2 = __va(0x1234 * 4096); // what the CPU saw; the guest cannot read it
     const report = do_page_fault(k, 2);
     assert.equal(report.address, 0);
-    assert.deepEqual(report.lines.slice(0, 4), [
+    assert.deepEqual(report.lines.slice(0, 5), [
       "BUG: unable to handle kernel NULL pointer dereference at           (null)",
       "PGD 0 ",
       "Oops: 0002 [#1] SMP ",
+      "last sysfs file: ",
       "CR2: 0000000000000000",
     ]);
     assert.equal(m.xen!.shutdown, "crash");
@@ -73,6 +75,9 @@ Deno.test("do_page_fault under Xen: the dummy vcpu_info's 0, and pfns in the dum
     const logged = k.log.length;
     assert.throws(() => do_page_fault(k, 4), /error code 4 is not a kernel-mode code/);
     assert.throws(() => do_page_fault(k, 0x20), /error code 32 is not/);
+    // the reserved-bit and instruction-fetch paths print other lines: refused, not misprinted
+    assert.throws(() => do_page_fault(k, 0xb), /error code 11 has PF_RSVD or PF_INSTR/);
+    assert.throws(() => do_page_fault(k, 0x11), /error code 17 has PF_RSVD or PF_INSTR/);
     assert.equal(k.log.length, logged);
   });
 });

@@ -34,3 +34,12 @@ Deno.test("BootMachine's helpers stop where the events say", async (t) => {
     assert.equal(m.outcome, "ok");
   });
 });
+
+Deno.test("the helpers refuse a pfn the machine does not have, before running anything", () => {
+  const m = new BootMachine({ kernel: "2.6.39", memory: GiB });
+  assert.throws(() => m.runUntilAlloc(-3), /Page -3 is not a pfn of this machine/);
+  assert.throws(() => m.runUntilHook(2 ** 40), /is not a pfn of this machine/);
+  assert.throws(() => m.runUntilHook(1.5), /Page 1.5 is not a pfn/);
+  assert.equal(m.outcome, null); // nothing ran
+  assert.equal(m.runUntilAlloc(), m.kernel.pgt_buf.start); // and the boot is still at its start
+});

@@ -139,3 +139,9 @@ Deno.test("quiz refuses bad command lines with exit code 2", () => {
     assert.match(err[0], message);
   }
 });
+
+Deno.test("the seeded generator refuses an empty range or list", () => {
+  const r = new SeededRandom(1);
+  assert.throws(() => r.int(0), /int\(0\): the bound must be a whole number of at least 1/);
+  assert.throws(() => r.pick([]), /pick\(\[\]\): there is nothing to pick from/);
+});

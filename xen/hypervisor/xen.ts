@@ -44,7 +44,8 @@ let spareFrameState: FrameState | null = null;
  */
 function frameState(nrPages: number): FrameState {
   const spare = spareFrameState;
-  if (spare !== null && spare.p2m.length >= nrPages) {
+  // a spare twice too big would keep a big domain's memory alive for a small one: not taken
+  if (spare !== null && spare.p2m.length >= nrPages && spare.p2m.length <= 2 * nrPages) {
     spareFrameState = null;
     if (spare.m2pWritten) spare.m2pDelta.fill(0);
     spare.m2pWritten = false;
