@@ -8,7 +8,6 @@
  * @module
  */
 
-import { parseArgs } from "node:util";
 import type { BootEvent } from "../boot/kernel.ts";
 import { BootMachine, type BootOptions, type BootResult, RULE_SWITCHES } from "../boot/boot.ts";
 import { PROFILES } from "../boot/profiles.ts";
@@ -19,7 +18,7 @@ import { formatEvent } from "../boot/format_event.ts";
 import { EVENT_KINDS, parsePfn, parseStopAt } from "../boot/stop_at.ts";
 import { type MachineQuery, machineQuery } from "../boot/machine_query.ts";
 import { virt } from "../mmu/virtual_address.ts";
-import { availableMemory } from "./command.ts";
+import { availableMemory, parseCommandLine, runCommand, UsageError } from "./command.ts";
 
 const USAGE = `Usage: deno task sim --kernel ID --memory SIZE [options]
 
@@ -44,9 +43,6 @@ Exit codes: 0 the boot ran, whatever its outcome (ok, bug, oops, panic: read it 
 2 bad input (an unknown option, profile, rule, event, a malformed size, pfn or address).
 
 ${profilesUsage()}`;
-
-/** A command-line mistake: printed with the usage hint, exit code 2. */
-class UsageError extends Error {}
 
 // ---- "what if": rule switches, a stop, queries (issue 13) ----
 
@@ -174,44 +170,24 @@ export function simMain(
   args: readonly string[],
   out: (line: string) => void = console.log,
 ): number {
-  try {
-    return run(args, out);
-  } catch (error) {
-    if (error instanceof UsageError || error instanceof RangeError) {
-      console.error(`sim: ${error.message}`);
-      console.error("Run `deno task sim --help` for the options.");
-      return 2;
-    }
-    throw error;
-  }
+  return runCommand("sim", () => run(args, out));
 }
 
 function run(args: readonly string[], out: (line: string) => void): number {
-  let parsed;
-  try {
-    parsed = parseArgs({
-      args: [...args],
-      options: {
-        kernel: { type: "string" },
-        memory: { type: "string" },
-        hypervisor: { type: "string" },
-        json: { type: "boolean", default: false },
-        trace: { type: "string" },
-        rule: { type: "string", multiple: true },
-        "stop-at": { type: "string" },
-        "who-maps": { type: "string", multiple: true },
-        lookup: { type: "string", multiple: true },
-        "type-info": { type: "string", multiple: true },
-        help: { type: "boolean", default: false },
-        svg: { type: "string" },
-      },
-      strict: true,
-      allowPositionals: false,
-    });
-  } catch (error) {
-    throw new UsageError((error as Error).message);
-  }
-  const v = parsed.values;
+  const v = parseCommandLine(args, {
+    kernel: { type: "string" },
+    memory: { type: "string" },
+    hypervisor: { type: "string" },
+    json: { type: "boolean", default: false },
+    trace: { type: "string" },
+    rule: { type: "string", multiple: true },
+    "stop-at": { type: "string" },
+    "who-maps": { type: "string", multiple: true },
+    lookup: { type: "string", multiple: true },
+    "type-info": { type: "string", multiple: true },
+    help: { type: "boolean", default: false },
+    svg: { type: "string" },
+  });
   if (v.help) {
     out(USAGE);
     return 0;

@@ -9,7 +9,7 @@
  * @module
  */
 
-import { parseArgs } from "node:util";
+import { parseCommandLine, UsageError } from "./command.ts";
 import { PROFILES } from "../boot/profiles.ts";
 import { parseMemorySize } from "../boot/parse_memory_size.ts";
 import { formatSweepRun, type SweepPoint, sweepRuns, sweepSizes } from "../boot/sweep.ts";
@@ -32,9 +32,6 @@ fixmap alias refused, P: a pin refused for a writable mapping, V: a pin refused 
 mapping a table writable, R: a write to a page left read-only) and the first pfn the failure
 names, at the run's first size (and its last, when that differs).`;
 
-/** A command-line mistake: printed with the usage hint, exit code 2. */
-class UsageError extends Error {}
-
 /** Sizes per message to a worker: small enough to balance, large enough to keep workers busy. */
 const BATCH = 8;
 
@@ -48,27 +45,16 @@ interface SweepArgs {
 }
 
 function parse(args: readonly string[]): SweepArgs | "help" {
-  let parsed;
-  try {
-    parsed = parseArgs({
-      args: [...args],
-      options: {
-        kernel: { type: "string" },
-        from: { type: "string" },
-        to: { type: "string" },
-        step: { type: "string", default: "1MiB" },
-        hypervisor: { type: "string", default: "xen" },
-        jobs: { type: "string" },
-        json: { type: "boolean", default: false },
-        help: { type: "boolean", default: false },
-      },
-      strict: true,
-      allowPositionals: false,
-    });
-  } catch (error) {
-    throw new UsageError((error as Error).message);
-  }
-  const v = parsed.values;
+  const v = parseCommandLine(args, {
+    kernel: { type: "string" },
+    from: { type: "string" },
+    to: { type: "string" },
+    step: { type: "string", default: "1MiB" },
+    hypervisor: { type: "string", default: "xen" },
+    jobs: { type: "string" },
+    json: { type: "boolean", default: false },
+    help: { type: "boolean", default: false },
+  });
   if (v.help) return "help";
   if (v.kernel === undefined) {
     throw new UsageError(`--kernel is required (${Object.keys(PROFILES).join(", ")})`);
