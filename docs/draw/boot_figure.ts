@@ -6,8 +6,8 @@
  */
 
 import { failureTimeline } from "./failure_timeline.ts";
-import type { BootRecord } from "./record_boot.ts";
-import { formatSize, shift, stack, svgDocument } from "./svg.ts";
+import { bootName, type BootRecord } from "./record_boot.ts";
+import { shift, stack, svgDocument } from "./svg.ts";
 import { windowMap, windowMapLegend } from "./window_map.ts";
 
 /**
@@ -27,7 +27,6 @@ import { windowMap, windowMapLegend } from "./window_map.ts";
 export function bootFigure(record: BootRecord): string {
   const width = 960;
   const r = record.result;
-  const where = r.hypervisor === "xen" ? "Xen" : "native (control)";
   const panel = stack([
     windowMap(record, width),
     windowMapLegend(20, 0),
@@ -37,7 +36,7 @@ export function bootFigure(record: BootRecord): string {
   return svgDocument({
     width,
     height: panel.height + 16,
-    title: `${r.kernel} on ${where}, ${formatSize(r.memory)}: ${outcome}`,
+    title: `${bootName(r)}: ${outcome}`,
     desc: `The page-table windows of this boot to scale against what each init_memory_mapping ` +
       `call maps and against max_pfn_mapped, then the boot as a timeline of its ` +
       `${record.events.length} events up to its end` +

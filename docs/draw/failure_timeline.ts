@@ -7,9 +7,9 @@
 
 // @ts-types="@types/d3-scale"
 import { scaleLinear } from "d3-scale";
-import type { BootRecord } from "./record_boot.ts";
+import { bootName, type BootRecord } from "./record_boot.ts";
 import type { EventLog, RecordedEvent } from "./event_log.ts";
-import { COLORS, el, formatSize, hex, line, type Panel, rect, text } from "./svg.ts";
+import { COLORS, el, hex, line, type Panel, rect, text } from "./svg.ts";
 
 const LEFT = 20;
 const LANE_LABEL = 170;
@@ -34,9 +34,7 @@ export function failureTimeline(record: BootRecord, width: number): Panel {
     text(
       LEFT,
       18,
-      `${r.kernel} on ${r.hypervisor === "xen" ? "Xen" : "native (control)"}, ${
-        formatSize(r.memory)
-      }: ${verdict}`,
+      `${bootName(r)}: ${verdict}`,
       { size: 15, bold: true, fill: failed ? COLORS.refused : COLORS.ok },
     ),
   );

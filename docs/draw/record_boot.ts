@@ -15,6 +15,7 @@ import type { PgtBuf } from "../../boot/find_early_table_space.ts";
 import type { Mapping } from "../../xen/hypervisor/who_maps.ts";
 import { formatVirt } from "../../mmu/virtual_address.ts";
 import { PAGE_SIZE } from "../../mmu/page_64_types.ts";
+import { formatSize } from "./svg.ts";
 
 /** One `init_memory_mapping` call as the boot made it. */
 export interface RecordedCall {
@@ -134,4 +135,17 @@ function failedPfn(r: BootResult): { pfn: number; source: string } | null {
     pfn: r.fault.pfn,
     source: `page fault at ${formatVirt(r.fault.va)} (the cr2 Xen propagated)`,
   };
+}
+
+/**
+ * How the figures name a boot: `2.6.39 on Xen, 1 GiB`, or `on native (control)` for the same
+ * machine with the native paravirt ops.
+ *
+ * @param r The boot's result.
+ * @returns The name.
+ */
+export function bootName(r: BootResult): string {
+  return `${r.kernel} on ${r.hypervisor === "xen" ? "Xen" : "native (control)"}, ${
+    formatSize(r.memory)
+  }`;
 }

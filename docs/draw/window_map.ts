@@ -8,9 +8,9 @@
 
 // @ts-types="@types/d3-scale"
 import { scaleLinear } from "d3-scale";
-import type { BootRecord } from "./record_boot.ts";
+import { bootName, type BootRecord } from "./record_boot.ts";
 import { getProfile } from "../../boot/profiles.ts";
-import { COLORS, formatSize, hex, line, type Panel, rect, text } from "./svg.ts";
+import { COLORS, hex, line, type Panel, rect, text } from "./svg.ts";
 
 const GIB_PFNS = 0x40000;
 const LEFT = 20;
@@ -31,9 +31,7 @@ export function windowMap(record: BootRecord, width: number): Panel {
     text(
       LEFT,
       18,
-      `${r.kernel} on ${r.hypervisor === "xen" ? "Xen" : "native (control)"}, ${
-        formatSize(r.memory)
-      }`,
+      `${bootName(r)}`,
       { size: 15, bold: true },
     ),
   );
