@@ -24,6 +24,7 @@ import {
 } from "../mmu/virtual_address.ts";
 import { walk } from "../mmu/walk.ts";
 import type { Kernel } from "./kernel.ts";
+import { panicLine } from "./kernel_panic.ts";
 
 /** Page-fault error code: the page was present (a protection fault). */
 export const PF_PROT = 1;
@@ -166,7 +167,7 @@ function dump_pagetable(k: Kernel, address: number): string {
  * @param printk Where the line goes.
  */
 export function panic(k: Kernel, message: string, printk: (line: string) => void): void {
-  printk(`Kernel panic - not syncing: ${message}`);
+  printk(panicLine(message));
   for (const notifier of k.panic_notifier_list) notifier(k);
 }
 

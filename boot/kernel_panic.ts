@@ -18,6 +18,16 @@ export class KernelPanic extends Error {
 
   /** The line the kernel prints for this panic. */
   get line(): string {
-    return `Kernel panic - not syncing: ${this.message}`;
+    return panicLine(this.message);
   }
+}
+
+/**
+ * The line `panic(fmt)` prints: `Kernel panic - not syncing: ` and the message.
+ *
+ * @param message The panic's message.
+ * @returns The line.
+ */
+export function panicLine(message: string): string {
+  return `Kernel panic - not syncing: ${message}`;
 }
