@@ -125,10 +125,16 @@ function xen_set_ptes_init(
     }
     const mfn = p2m[p]; // entryLo / entryHi, inline: p2m frames fit in 32 bits
     const lo = ((mfn & 0xfffff) << 12) | low;
-    words[w] = p >= start && p < roEnd ? lo & ~_PAGE_RW : lo;
+    words[w] = p >= start && p < roEnd ? lo & NOT_RW : lo;
     words[w + 1] = (mfn >>> 20) | nx;
   }
 }
+
+/**
+ * `~_PAGE_RW` as this module's own constant: V8 folds it into the loop above, where an imported
+ * constant is read from its binding once per entry.
+ */
+const NOT_RW = ~_PAGE_RW;
 
 /** The machine address of an entry (`arbitrary_virt_to_machine` of the kernel's pointer). */
 function machineAddress(table: TableAlias, index: number): number {
