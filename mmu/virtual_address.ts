@@ -21,6 +21,12 @@ import {
 } from "./page_64_types.ts";
 
 const VA_LIMIT = 2 ** 48;
+/**
+ * `PTRS_PER_TABLE - 1`. An index is `(address / SIZE) & INDEX_MASK`: for an address already
+ * checked to be a whole number below 2^48 the quotient is exact, `&` truncates it and keeps its
+ * low 9 bits, and no floating-point remainder is computed (these run a few times per hypercall).
+ */
+const INDEX_MASK = PTRS_PER_TABLE - 1;
 const UPPER_HALF = 2 ** 47;
 
 /**
@@ -103,7 +109,7 @@ export function formatVirt(address: number): string {
  */
 export function pgd_index(address: number): number {
   checkVirt(address);
-  return Math.floor(address / PGDIR_SIZE) % PTRS_PER_TABLE;
+  return (address / PGDIR_SIZE) & INDEX_MASK;
 }
 
 /**
@@ -114,7 +120,7 @@ export function pgd_index(address: number): number {
  */
 export function pud_index(address: number): number {
   checkVirt(address);
-  return Math.floor(address / PUD_SIZE) % PTRS_PER_TABLE;
+  return (address / PUD_SIZE) & INDEX_MASK;
 }
 
 /**
@@ -125,7 +131,7 @@ export function pud_index(address: number): number {
  */
 export function pmd_index(address: number): number {
   checkVirt(address);
-  return Math.floor(address / PMD_SIZE) % PTRS_PER_TABLE;
+  return (address / PMD_SIZE) & INDEX_MASK;
 }
 
 /**
@@ -144,7 +150,7 @@ export function pmd_index(address: number): number {
  */
 export function pte_index(address: number): number {
   checkVirt(address);
-  return Math.floor(address / PAGE_SIZE) % PTRS_PER_TABLE;
+  return (address / PAGE_SIZE) & INDEX_MASK;
 }
 
 /**

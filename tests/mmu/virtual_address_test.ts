@@ -1,4 +1,5 @@
 import assert from "node:assert/strict";
+import fc from "fast-check";
 import {
   __pa,
   __START_KERNEL_map,
@@ -55,6 +56,23 @@ Deno.test("the index helpers split an address 9/9/9/9/12", () => {
     511,
   ]);
   assert.throws(() => pte_index(-4096), /Virtual address -4096 is not a 48-bit number/);
+  assert.throws(() => pmd_index(2 ** 48), /Virtual address 281474976710656 is not a 48-bit/);
+  assert.throws(() => pud_index(0.5), /Virtual address 0.5 is not a 48-bit number/);
+});
+
+Deno.test("every index helper is the address's 9-bit field, for any 48-bit address", () => {
+  // the helpers compute in doubles; BigInt shifts are the reference
+  fc.assert(
+    fc.property(fc.bigInt({ min: 0n, max: (1n << 48n) - 1n }), (big) => {
+      const a = Number(big);
+      const field = (shift: bigint) => Number((big >> shift) & 511n);
+      assert.deepEqual(
+        [pgd_index(a), pud_index(a), pmd_index(a), pte_index(a)],
+        [field(39n), field(30n), field(21n), field(12n)],
+      );
+    }),
+    { numRuns: 2000 },
+  );
 });
 
 Deno.test("__va and __pa translate the direct map and the kernel image map", () => {
