@@ -122,6 +122,19 @@ export class PageTableMemory {
   }
 
   /**
+   * The 1024 words of a frame that holds a table, or null when it holds none (it reads as
+   * zeros): for walks, which read an entry per level and need neither storage nor an object.
+   *
+   * @param frame The frame number.
+   * @returns A live view, or null.
+   */
+  existingTable(frame: number): Uint32Array | null {
+    this.checkFrame(frame);
+    const slot = this.#slotOf(frame);
+    return slot < 0 ? null : this.#view(slot);
+  }
+
+  /**
    * Read one entry.
    *
    * @param frame The table's frame number.

@@ -141,7 +141,7 @@ export function walk(
   if (typeof fromUser !== "boolean") {
     throw new TypeError(`Walk option user ${String(fromUser)} is not a boolean`);
   }
-  const indices = [pgd_index(address), pud_index(address), pmd_index(address), pte_index(address)];
+  const pgd = pgd_index(address); // checks the address
   mem.checkFrame(cr3 / PAGE_SIZE);
 
   const steps: WalkStep[] = [];
@@ -151,20 +151,14 @@ export function walk(
   let executable = true;
   for (let depth = 0; depth < LEVELS.length; depth++) {
     const level = LEVELS[depth];
-    const index = indices[depth];
-    const { lo, hi } = mem.read(table, index);
+    const index = depth === 0 ? pgd : indexAt(depth, address);
+    const w = mem.existingTable(table);
+    const lo = w === null ? 0 : w[2 * index];
+    const hi = w === null ? 0 : w[2 * index + 1];
     steps.push({ level, table, index, lo, hi });
     const flags = entryFlags(lo, hi);
-    const stop = (reason: WalkFault["reason"], detail: string): WalkResult => ({
-      address,
-      steps,
-      fault: { level, reason, detail },
-      pa: null,
-      pageSize: null,
-      writable: false,
-      user: false,
-      executable: false,
-    });
+    const stop = (reason: WalkFault["reason"], detail: string) =>
+      stopped(address, steps, level, reason, detail);
     if ((flags & _PAGE_PRESENT) === 0) {
       return stop("not-present", `${level} entry not present`);
     }
@@ -215,6 +209,31 @@ export function walk(
   throw new Error("Unreachable: a pte entry always ends the walk");
 }
 
+/** The result of a walk that stopped with a fault before reaching a leaf. */
+function stopped(
+  address: number,
+  steps: WalkStep[],
+  level: TableLevel,
+  reason: WalkFault["reason"],
+  detail: string,
+): WalkResult {
+  return {
+    address,
+    steps,
+    fault: { level, reason, detail },
+    pa: null,
+    pageSize: null,
+    writable: false,
+    user: false,
+    executable: false,
+  };
+}
+
+/** The index at depth 1..3 (pud, pmd, pte) of an address already checked. */
+function indexAt(depth: number, address: number): number {
+  return depth === 1 ? pud_index(address) : depth === 2 ? pmd_index(address) : pte_index(address);
+}
+
 /**
  * Whether a supervisor write to `address` would go through: exactly
  * `walk(mem, cr3, address, { access: "write" }).fault === null`, without
@@ -249,14 +268,10 @@ export function canWrite(mem: PageTableMemory, cr3: number, address: number): bo
   let writable = true;
   mem.checkFrame(table);
   for (let depth = 0; depth < 4; depth++) {
-    const index = depth === 0
-      ? pgd
-      : depth === 1
-      ? pud_index(address)
-      : depth === 2
-      ? pmd_index(address)
-      : pte_index(address);
-    const { lo, hi } = mem.read(table, index);
+    const index = depth === 0 ? pgd : indexAt(depth, address);
+    const w = mem.existingTable(table);
+    const lo = w === null ? 0 : w[2 * index];
+    const hi = w === null ? 0 : w[2 * index + 1];
     // not present, or PSE in a pgd entry (a reserved bit): the walk stops with a fault
     if ((lo & _PAGE_PRESENT) === 0) return false;
     if (depth === 0 && (lo & _PAGE_PSE) !== 0) return false;

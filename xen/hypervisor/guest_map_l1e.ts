@@ -23,15 +23,20 @@ export function guest_map_l1e(xen: Xen, va: number): number | null {
   if (xen.cr3 === null || !is_guest_l4_slot(pgd_index(va))) return null;
   const mem = xen.mem;
   let table = xen.cr3;
-  for (const index of [pgd_index(va), pud_index(va)]) {
-    const { lo, hi } = mem.read(table, index);
+  // the L4 and the L3 entry: each present, each naming a frame Xen knows
+  for (let level = 4; level > 2; level--) {
+    const w = mem.existingTable(table);
+    const i = level === 4 ? pgd_index(va) : pud_index(va);
+    const lo = w === null ? 0 : w[2 * i];
     if ((lo & 1) === 0) return null;
-    table = entryFrame(lo, hi);
+    table = entryFrame(lo, w![2 * i + 1]);
     if (!xen.mfnValid(table)) return null;
   }
-  const { lo, hi } = mem.read(table, pmd_index(va));
+  const w = mem.existingTable(table);
+  const i = pmd_index(va);
+  const lo = w === null ? 0 : w[2 * i];
   // Present and not a superpage, or there is no L1 to map.
   if ((lo & 0x81) !== 0x01) return null;
-  const l1 = entryFrame(lo, hi);
+  const l1 = entryFrame(lo, w![2 * i + 1]);
   return xen.mfnValid(l1) ? l1 : null;
 }
