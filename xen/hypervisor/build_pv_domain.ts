@@ -19,7 +19,7 @@ import {
   _PAGE_RW,
   _PAGE_USER,
 } from "../../mmu/pgtable_types.ts";
-import { pgd_index, pmd_index, pte_index, pud_index } from "../../mmu/virtual_address.ts";
+import { pgd_index, pmd_index, pud_index } from "../../mmu/virtual_address.ts";
 import { do_mmuext_op } from "./do_mmuext_op.ts";
 import { MMUEXT_NEW_BASEPTR, MMUEXT_PIN_L4_TABLE } from "./public_xen.ts";
 import {
@@ -128,20 +128,21 @@ function setup_pgtables_x86_64(xen: Xen, layout: StartOfDayLayout): void {
   };
   const first = vaOf(0); // virt_base is 1 GiB aligned: pfn 0 starts an L2 and an L1
   upper(l4Pfn, pgd_index(first), l3Pfn);
-  for (let pfn = 0; pfn < layout.vEnd; pfn++) {
-    const va = vaOf(pfn);
+  // one L1 (512 pages) at a time: its upper entries, then its ptes
+  for (let base = 0; base < layout.vEnd; base += 512) {
+    const va = vaOf(base);
     const l2Table = l2Pfn + pud_index(va) - pud_index(first);
-    const l1Table = l1Pfn + Math.floor(pfn / 512);
-    if (pte_index(va) === 0) {
-      if (pmd_index(va) === 0) upper(l3Pfn, pud_index(va), l2Table);
-      upper(l2Table, pmd_index(va), l1Table);
-    }
-    const inTables = pfn >= layout.pageTables.start && pfn < layout.pageTables.end;
-    const flags = inTables ? L1_PROT & ~_PAGE_RW : L1_PROT;
+    const l1Table = l1Pfn + base / 512;
+    if (pmd_index(va) === 0) upper(l3Pfn, pud_index(va), l2Table);
+    upper(l2Table, pmd_index(va), l1Table);
     const words = xen.mem.table(mfn(l1Table));
-    const i = pte_index(va);
-    words[2 * i] = entryLo(mfn(pfn), flags);
-    words[2 * i + 1] = entryHi(mfn(pfn), flags);
+    for (let i = 0; i < 512 && base + i < layout.vEnd; i++) {
+      const pfn = base + i;
+      const inTables = pfn >= layout.pageTables.start && pfn < layout.pageTables.end;
+      const flags = inTables ? L1_PROT & ~_PAGE_RW : L1_PROT;
+      words[2 * i] = entryLo(mfn(pfn), flags);
+      words[2 * i + 1] = entryHi(mfn(pfn), flags);
+    }
   }
 }
 
