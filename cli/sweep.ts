@@ -95,8 +95,30 @@ export async function sweepParallel(
   jobs: number,
   onProgress: (done: number) => void = () => {},
 ): Promise<SweepPoint[]> {
-  const batches: number[][] = [];
-  for (let i = 0; i < sizes.length; i += BATCH) batches.push(sizes.slice(i, i + BATCH));
+  const [points] = await sweepProfilesParallel([kernel], hypervisor, sizes, jobs, onProgress);
+  return points;
+}
+
+/**
+ * Boot every size of several profiles on one pool of `jobs` workers: the workers stay warm from
+ * one profile to the next and no worker waits at a profile's end while another finishes.
+ *
+ * @param onProgress Called with the number of boots done after each batch.
+ * @returns The points of each profile, in the order of `kernels`, each in size order.
+ */
+export async function sweepProfilesParallel(
+  kernels: readonly string[],
+  hypervisor: "xen" | "native",
+  sizes: readonly number[],
+  jobs: number,
+  onProgress: (done: number) => void = () => {},
+): Promise<SweepPoint[][]> {
+  const batches: SweepTask[] = [];
+  for (const kernel of kernels) {
+    for (let i = 0; i < sizes.length; i += BATCH) {
+      batches.push({ batch: batches.length, kernel, hypervisor, sizes: sizes.slice(i, i + BATCH) });
+    }
+  }
   const results: SweepPoint[][] = new Array(batches.length);
   let next = 0;
   let done = 0;
@@ -109,8 +131,7 @@ export async function sweepParallel(
       new Promise<void>((resolve, reject) => {
         const send = () => {
           if (next >= batches.length) return resolve();
-          const batch = next++;
-          w.postMessage({ batch, kernel, hypervisor, sizes: batches[batch] } satisfies SweepTask);
+          w.postMessage(batches[next++]);
         };
         w.onmessage = (e: MessageEvent<SweepReply>) => {
           results[e.data.batch] = [...e.data.points];
@@ -128,7 +149,8 @@ export async function sweepParallel(
   } finally {
     for (const w of workers) w.terminate();
   }
-  return results.flat();
+  const perKernel = Math.ceil(sizes.length / BATCH);
+  return kernels.map((_, k) => results.slice(k * perKernel, (k + 1) * perKernel).flat());
 }
 
 /** A progress bar on stderr: `[#####.....] 512/1024 sizes`. */
