@@ -19,6 +19,12 @@ import {
 } from "./pgtable_types.ts";
 import { formatVirt, pgd_index, pmd_index, pte_index, pud_index } from "./virtual_address.ts";
 
+// This module's own copies of the flag bits canWrite tests: V8 folds a module's own constants
+// into the code it compiles, and reads imported ones from their bindings at each use.
+const PRESENT = _PAGE_PRESENT;
+const PSE = _PAGE_PSE;
+const RW = _PAGE_RW;
+
 /** One entry the walk read. */
 export interface WalkStep {
   /** Which level the table is. */
@@ -273,11 +279,11 @@ export function canWrite(mem: PageTableMemory, cr3: number, address: number): bo
     const lo = w === null ? 0 : w[2 * index];
     const hi = w === null ? 0 : w[2 * index + 1];
     // not present, or PSE in a pgd entry (a reserved bit): the walk stops with a fault
-    if ((lo & _PAGE_PRESENT) === 0) return false;
-    if (depth === 0 && (lo & _PAGE_PSE) !== 0) return false;
-    writable &&= (lo & _PAGE_RW) !== 0; // read-only higher up still walks on, as the CPU does
+    if ((lo & PRESENT) === 0) return false;
+    if (depth === 0 && (lo & PSE) !== 0) return false;
+    writable &&= (lo & RW) !== 0; // read-only higher up still walks on, as the CPU does
     if (depth === 3) return writable;
-    if ((lo & _PAGE_PSE) !== 0) {
+    if ((lo & PSE) !== 0) {
       return writable && (lo & largePageReservedBits(depth === 1 ? PUD_SIZE : PMD_SIZE)) === 0;
     }
     table = entryFrame(lo, hi);
