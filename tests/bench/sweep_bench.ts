@@ -1,10 +1,10 @@
 // Chapter 13's sweep as benchmarks, each also the full check of what the chapter states: every
 // profile at every whole MiB from 128 MiB to 8 GiB on Xen (SWEEP_FINDINGS, the sets of chapter 13), and the rule
 // beyond 8 GiB on a window around every GiB boundary up to 64 GiB. They run `deno task sweep`'s
-// workers (two: the machine has two cores). Run with
-// `deno task bench tests/bench/sweep_bench.ts` (minutes; pass --filter to run one). The first
-// prints its CPU time when its check has passed; in December 2026 Deno went on to run it a second
-// time after that, which can be stopped.
+// workers (two: the machine has two cores; the first runs all seven profiles on one pool). Run
+// with `deno task bench tests/bench/sweep_bench.ts` (minutes; pass --filter to run one). The first
+// prints its wall and CPU time when its check has passed; in December 2026 Deno went on to run it
+// a second time after that, which can be stopped.
 import assert from "node:assert/strict";
 import process from "node:process";
 import { sweepParallel, sweepProfilesParallel } from "../../cli/sweep.ts";
