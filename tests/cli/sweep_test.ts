@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { mock } from "node:test";
 import { formatSweepRun, sweep, sweepPoint, sweepRuns, sweepSizes } from "../../mod.ts";
-import { sweepMain } from "../../cli/sweep.ts";
+import { sweepMain, sweepProfilesParallel } from "../../cli/sweep.ts";
 
 const MiB = 2 ** 20;
 
@@ -52,6 +52,18 @@ Deno.test("sweep --json gives the runs as data, the same as the library's sweep"
   assert.equal(runs.length, 1);
   assert.equal(runs[0].mechanism, "V");
   assert.equal(runs[0].count, 4);
+});
+
+Deno.test("one pool of workers sweeps several profiles, each profile's points in size order", async () => {
+  // more sizes than one batch, so each profile's points come back in several batches
+  const sizes = Array.from({ length: 10 }, (_, i) => 128 + i);
+  const kernels = ["2.6.39-rc1", "alloc-hooks"];
+  const points = await sweepProfilesParallel(kernels, "xen", sizes, 2);
+  assert.deepEqual(
+    points,
+    kernels.map((kernel) => sizes.map((mib) => sweepPoint(kernel, mib, "xen"))),
+  );
+  assert.deepEqual(points.map((p) => p[0].mechanism), ["A", "V"]);
 });
 
 Deno.test("sweep names what is wrong with a range, a step or an option", async (t) => {
