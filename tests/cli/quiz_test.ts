@@ -1,5 +1,4 @@
 import assert from "node:assert/strict";
-import { mock } from "node:test";
 import {
   lookupQuiz,
   makeQuiz,
@@ -10,17 +9,9 @@ import {
   walkQuiz,
 } from "../../mod.ts";
 import { quizMain } from "../../cli/quiz.ts";
+import { runMain } from "./_run_main.ts";
 
-function run(args: string[]): { code: number; out: string[]; err: string[] } {
-  const out: string[] = [];
-  const err = mock.method(console, "error", () => {});
-  try {
-    const code = quizMain(args, (line) => out.push(line));
-    return { code, out, err: err.mock.calls.map((c) => String(c.arguments[0])) };
-  } finally {
-    err.mock.restore();
-  }
-}
+const run = (args: string[]) => runMain(quizMain, args);
 
 Deno.test("the generator gives the same numbers on every machine", () => {
   // Mulberry32 from seed 1, as an independent Python version of it computes: the values are fixed

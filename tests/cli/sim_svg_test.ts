@@ -1,9 +1,10 @@
 import assert from "node:assert/strict";
 import { XMLValidator } from "fast-xml-parser";
 import { PROFILES } from "../../mod.ts";
-import { runSim } from "./_sim_run.ts";
+import { simMain } from "../../cli/sim.ts";
+import { runMain } from "./_run_main.ts";
 
-const run = runSim;
+const run = (args: string[]) => runMain(simMain, args);
 
 Deno.test("sim --svg draws every profile, on Xen and natively, with the boot's own numbers", () => {
   const dir = Deno.makeTempDirSync();

@@ -1,8 +1,9 @@
 import assert from "node:assert/strict";
 import { parseMemorySize } from "../../mod.ts";
-import { runSim } from "./_sim_run.ts";
+import { simMain } from "../../cli/sim.ts";
+import { runMain } from "./_run_main.ts";
 
-const run = runSim;
+const run = (args: string[]) => runMain(simMain, args);
 
 Deno.test("sim --json prints DESIGN's fields", () => {
   const { code, out } = run(["--kernel", "2.6.39", "--memory", "1GiB", "--json"]);

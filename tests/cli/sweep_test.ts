@@ -1,20 +1,11 @@
 import assert from "node:assert/strict";
-import { mock } from "node:test";
 import { formatSweepRun, sweep, sweepPoint, sweepRuns, sweepSizes } from "../../mod.ts";
 import { sweepMain, sweepProfilesParallel } from "../../cli/sweep.ts";
+import { runMainAsync } from "./_run_main.ts";
 
 const MiB = 2 ** 20;
 
-async function run(args: string[]): Promise<{ code: number; out: string[]; err: string[] }> {
-  const out: string[] = [];
-  const err = mock.method(console, "error", () => {});
-  try {
-    const code = await sweepMain(args, (line) => out.push(line));
-    return { code, out, err: err.mock.calls.map((c) => String(c.arguments[0])) };
-  } finally {
-    err.mock.restore();
-  }
-}
+const run = (args: string[]) => runMainAsync(sweepMain, args);
 
 Deno.test("sweep prints runs of equal outcome, with the mechanism and the first failing pfn", async () => {
   // published-range turns from ok to P between 4104 and 4105 MiB

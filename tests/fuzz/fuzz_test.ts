@@ -1,5 +1,4 @@
 import assert from "node:assert/strict";
-import { mock } from "node:test";
 import {
   applyGuestRequest,
   checkInvariants,
@@ -9,6 +8,7 @@ import {
   fuzzXsa,
 } from "../../mod.ts";
 import { fuzzMain } from "../../cli/fuzz.ts";
+import { runMain } from "../cli/_run_main.ts";
 
 Deno.test("fuzzXsa finds each hole in the vulnerable Xen and nothing in the fixed one", async (t) => {
   await t.step("XSA-182: a read-only linear entry, then the same entry with RW", () => {
@@ -72,16 +72,7 @@ Deno.test("applyGuestRequest names a request that is not one", () => {
   );
 });
 
-function run(args: string[]): { code: number; out: string[]; err: string[] } {
-  const out: string[] = [];
-  const err = mock.method(console, "error", () => {});
-  try {
-    const code = fuzzMain(args, (line) => out.push(line));
-    return { code, out, err: err.mock.calls.map((c) => String(c.arguments[0])) };
-  } finally {
-    err.mock.restore();
-  }
-}
+const run = (args: string[]) => runMain(fuzzMain, args);
 
 Deno.test("deno task fuzz prints the shrunk sequence, or JSON", async (t) => {
   await t.step("text", () => {
