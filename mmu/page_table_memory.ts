@@ -143,11 +143,8 @@ export class PageTableMemory {
    */
   read(frame: number, index: number): Entry {
     checkIndex(index);
-    this.checkFrame(frame);
-    const slot = this.#slotOf(frame);
-    if (slot < 0) return { lo: 0, hi: 0 };
-    const words = this.#view(slot);
-    return { lo: words[2 * index], hi: words[2 * index + 1] };
+    const words = this.existingTable(frame);
+    return words === null ? { lo: 0, hi: 0 } : { lo: words[2 * index], hi: words[2 * index + 1] };
   }
 
   /**
