@@ -33,7 +33,7 @@ export function* alloc_low_page(k: Kernel): BootStep<TableAlias> {
   const stale = k.mem.hasTable(k.pfn_to_mfn(pfn)); // a page that never held entries reads as 0
   const alias = early_memremap(k, pfn);
   clear_page(k, alias, stale);
-  yield { kind: "alloc_low_page", pfn };
+  if (k.events) yield { kind: "alloc_low_page", pfn };
   return alias;
 }
 
@@ -72,13 +72,13 @@ export function* alloc_low_pages(k: Kernel): BootStep<TableAlias> {
       printkHex(buf.end * PAGE_SIZE - 1, 10, true)
     }] PGTABLE`;
     k.log.push(line);
-    yield { kind: "printk", line };
+    if (k.events) yield { kind: "printk", line };
   }
   k.stats.tablePages++;
   const stale = k.mem.hasTable(k.pfn_to_mfn(pfn));
   const alias = makeAlias(k, pfn, __va(pfn * PAGE_SIZE), -1);
   clear_page(k, alias, stale);
-  yield { kind: "alloc_low_page", pfn };
+  if (k.events) yield { kind: "alloc_low_page", pfn };
   return alias;
 }
 
@@ -109,7 +109,7 @@ function clear_page(k: Kernel, alias: TableAlias, stale: boolean): void {
 export function* map_low_page(k: Kernel, pfn: number): BootStep<TableAlias> {
   if (k.rules.existingTables === "direct-map") return makeAlias(k, pfn, __va(pfn * PAGE_SIZE), -1);
   const alias = early_memremap(k, pfn);
-  yield { kind: "map_low_page", pfn };
+  if (k.events) yield { kind: "map_low_page", pfn };
   return alias;
 }
 

@@ -316,6 +316,7 @@ export class BootMachine {
       // HYPERVISOR_shared_info is still &xen_dummy_shared_info, a zeroed page of the kernel's
       xen_vcpu: xen === null ? null : { arch: { cr2: 0 } },
       panic_notifier_list: [],
+      events: true,
     };
     this.kernel = k;
     const bootstrapL2 = xen === null
@@ -439,6 +440,11 @@ export class BootMachine {
    * @returns The event it stopped at, or null when the boot ended.
    */
   runUntil(stop: (e: BootEvent) => boolean, onEvent?: (e: BootEvent) => void): BootEvent | null {
+    this.kernel.events = true;
+    return this.#run(stop, onEvent);
+  }
+
+  #run(stop: (e: BootEvent) => boolean, onEvent?: (e: BootEvent) => void): BootEvent | null {
     if (this.#outcome !== null) return null;
     for (;;) {
       let r: IteratorResult<BootEvent, void>;
@@ -464,7 +470,13 @@ export class BootMachine {
    * @returns What the boot produced.
    */
   finish(onEvent?: (e: BootEvent) => void): BootResult {
-    this.runUntil(() => false, onEvent);
+    // with no tracer nobody reads the rest of this boot's events: its steps need not make them
+    this.kernel.events = onEvent !== undefined;
+    try {
+      this.#run(() => false, onEvent);
+    } finally {
+      this.kernel.events = true; // a step a reader drives by hand afterwards yields as usual
+    }
     const k = this.kernel;
     return {
       kernel: this.#options.kernel,
@@ -689,7 +701,7 @@ function* writeFresh(k: Kernel, base: number): BootStep {
       `first write to a page memblock handed out: ${r.fault.detail}`,
     );
   }
-  yield { kind: "early_alloc", pfn: base / PAGE_SIZE };
+  if (k.events) yield { kind: "early_alloc", pfn: base / PAGE_SIZE };
 }
 
 /**

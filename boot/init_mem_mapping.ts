@@ -92,9 +92,9 @@ function* init_memory_mapping_39(k: Kernel, start: number, end: number): BootSte
   const range = `[mem ${printkHex(start, 10, true)}-${printkHex(end - 1, 10, true)}]`;
   for (const line of [`init_memory_mapping: ${range}`, ` ${range} page 4k`]) {
     k.log.push(line);
-    yield { kind: "printk", line };
+    if (k.events) yield { kind: "printk", line };
   }
-  yield { kind: "init_memory_mapping", start, end };
+  if (k.events) yield { kind: "init_memory_mapping", start, end };
   k.front = start;
   const ret = yield* kernel_physical_mapping_init(k, start, end);
   k.max_pfn_mapped = Math.max(k.max_pfn_mapped, Math.floor(ret / PAGE_SIZE));

@@ -30,7 +30,7 @@ import { printkHex } from "./printk.ts";
  */
 export function* init_memory_mapping(k: Kernel, start: number, end: number): BootStep<number> {
   yield* printk(k, `init_memory_mapping: ${printkHex(start, 16)}-${printkHex(end, 16)}`);
-  yield { kind: "init_memory_mapping", start, end };
+  if (k.events) yield { kind: "init_memory_mapping", start, end };
   yield* printk(k, ` ${printkHex(start, 10)} - ${printkHex(end, 10)} page 4k`);
   const before = k.log.length;
   k.pgt_buf = find_early_table_space(
@@ -46,7 +46,7 @@ export function* init_memory_mapping(k: Kernel, start: number, end: number): Boo
   );
   k.windows.push(k.pgt_buf);
   k.front = start;
-  for (const line of k.log.slice(before)) yield { kind: "printk", line };
+  if (k.events) { for (const line of k.log.slice(before)) yield { kind: "printk", line }; }
 
   const ret = yield* kernel_physical_mapping_init(k, start, end);
 
@@ -62,7 +62,7 @@ export function* init_memory_mapping(k: Kernel, start: number, end: number): Boo
     } else {
       yield* k.pv.pagetable_reserve(k, first * PAGE_SIZE, used * PAGE_SIZE);
     }
-    yield { kind: "reserve", start: first, end: used };
+    if (k.events) yield { kind: "reserve", start: first, end: used };
   }
   return Math.floor(ret / PAGE_SIZE);
 }
@@ -70,5 +70,5 @@ export function* init_memory_mapping(k: Kernel, start: number, end: number): Boo
 /** Print a line to the kernel log and yield it. */
 function* printk(k: Kernel, line: string): BootStep {
   k.log.push(line);
-  yield { kind: "printk", line };
+  if (k.events) yield { kind: "printk", line };
 }

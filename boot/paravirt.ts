@@ -11,7 +11,10 @@ import type { IdtGate } from "./early_trap_init.ts";
 import type { BootEvent, Kernel, TableAlias } from "./kernel.ts";
 import { memblock_x86_reserve_range } from "./memblock_x86.ts";
 
-/** A generator of boot events: how every step that may make a hypercall is written. */
+/**
+ * A generator of boot events: how every step that may make a hypercall is written. A step yields
+ * an event only while `k.events` is true (see `Kernel.events`).
+ */
 export type BootStep<T = void> = Generator<BootEvent, T, void>;
 
 /**

@@ -134,7 +134,7 @@ export function* setup_kernel_pagetable(
     const base = { cmd: MMUEXT_NEW_BASEPTR, mfn: k.pfn_to_mfn(t.init_level4_pgt) };
     const rc = do_mmuext_op(xen, [base]);
     k.stats.hypercalls++;
-    yield { kind: "hypercall", call: "mmuext_op", rc, args: base };
+    if (k.events) yield { kind: "hypercall", call: "mmuext_op", rc, args: base };
     if (rc !== 0) k.stats.warnings++;
   }
 
@@ -184,7 +184,9 @@ function* set_page_prot(k: Kernel, pfn: number): BootStep {
   const va = kernelSymbolVa(pfn);
   const rc = do_update_va_mapping(k.xen!, va, e, 0);
   k.stats.hypercalls++;
-  yield { kind: "hypercall", call: "update_va_mapping", rc, args: { va, lo: e.lo, hi: e.hi } };
+  if (k.events) {
+    yield { kind: "hypercall", call: "update_va_mapping", rc, args: { va, lo: e.lo, hi: e.hi } };
+  }
   if (rc !== 0) {
     throw new KernelBug(
       "arch/x86/xen/mmu.c (set_page_prot; line not verified)",

@@ -43,3 +43,32 @@ Deno.test("the helpers refuse a pfn the machine does not have, before running an
   assert.equal(m.outcome, null); // nothing ran
   assert.equal(m.runUntilAlloc(), m.kernel.pgt_buf.start); // and the boot is still at its start
 });
+
+Deno.test("finish with no tracer skips the events, and nothing else", async (t) => {
+  // the same boots, traced and untraced, ending in each outcome and after a pause
+  const cases = [
+    { kernel: "2.6.39", memory: GiB, outcome: "ok" },
+    { kernel: "2.6.39-rc1", memory: GiB, outcome: "oops" }, // early, few events
+    { kernel: "published-range", memory: 4.5 * GiB, outcome: "bug" }, // in the second call
+    { kernel: "2.6.39-rc-top", memory: GiB, outcome: "oops" },
+    { kernel: "3.9", memory: 4.5 * GiB, outcome: "ok" },
+  ];
+  for (const { outcome, ...options } of cases) {
+    await t.step(`${options.kernel}, ${options.memory / GiB} GiB`, () => {
+      const traced = new BootMachine(options);
+      let events = 0;
+      const a = traced.finish(() => events++);
+      const quiet = new BootMachine(options);
+      quiet.runUntilAlloc(); // paused with events on, then finished with them off
+      const b = quiet.finish();
+      assert.equal(a.outcome, outcome);
+      assert.ok(events > 10);
+      assert.deepEqual(b, a);
+      assert.deepEqual(
+        quiet.xen!.pageInfo(quiet.kernel.cr3()),
+        traced.xen!.pageInfo(traced.kernel.cr3()),
+      );
+      assert.equal(quiet.kernel.events, true); // a step driven by hand afterwards yields again
+    });
+  }
+});

@@ -40,7 +40,7 @@ function cvt_gate_to_trap(gate: IdtGate): TrapInfo {
 function* set_trap_table(k: Kernel, traps: TrapInfo[], caller: string): BootStep {
   const rc = do_set_trap_table(k.xen!, traps);
   k.stats.hypercalls++;
-  yield { kind: "hypercall", call: "set_trap_table", rc };
+  if (k.events) yield { kind: "hypercall", call: "set_trap_table", rc };
   if (rc !== 0) {
     throw new KernelBug(
       `arch/x86/xen/enlighten.c (${caller}; line not verified)`,

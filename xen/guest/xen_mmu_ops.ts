@@ -146,7 +146,7 @@ function* mmu_update(k: Kernel, table: TableAlias, index: number, lo: number, hi
   const ptr = machineAddress(table, index);
   const rc = do_mmu_update(xenOf(k), [{ ptr, val: { lo, hi } }]);
   k.stats.hypercalls++;
-  yield { kind: "hypercall" as const, call: "mmu_update", rc, args: { ptr, lo, hi } };
+  if (k.events) yield { kind: "hypercall" as const, call: "mmu_update", rc, args: { ptr, lo, hi } };
   // A failed request inside a multicall batch is not fatal: xen_mc_flush ends in WARN_ON(ret).
   // The model counts the warning; it does not print the WARN's text, whose line it has not read.
   if (rc !== 0) k.stats.warnings++;
@@ -170,7 +170,9 @@ export function* make_lowmem_page_readonly(k: Kernel, pfn: number, rw = false): 
   const lo = rw ? (e.lo | _PAGE_RW) >>> 0 : (e.lo & ~_PAGE_RW) >>> 0;
   const rc = do_update_va_mapping(xenOf(k), va, { lo, hi: e.hi }, 0);
   k.stats.hypercalls++;
-  yield { kind: "hypercall", call: "update_va_mapping", rc, args: { va, lo, hi: e.hi } };
+  if (k.events) {
+    yield { kind: "hypercall", call: "update_va_mapping", rc, args: { va, lo, hi: e.hi } };
+  }
   if (rc !== 0) {
     const fn = `make_lowmem_page_${rw ? "readwrite" : "readonly"}`;
     throw new KernelBug(
@@ -193,7 +195,7 @@ export function* pin_pagetable_pfn(k: Kernel, cmd: number, pfn: number): BootSte
   const mfn = k.pfn_to_mfn(pfn);
   const rc = do_mmuext_op(xenOf(k), [{ cmd, mfn }]);
   k.stats.hypercalls++;
-  yield { kind: "hypercall", call: "mmuext_op", rc, args: { cmd, mfn } };
+  if (k.events) yield { kind: "hypercall", call: "mmuext_op", rc, args: { cmd, mfn } };
   if (rc !== 0) {
     throw new KernelBug(
       `arch/x86/xen/mmu.c:${k.rules.pinBugLine}`,
@@ -212,7 +214,9 @@ export const xen_pv_mmu_ops: PvMmuOps = {
     // xen_set_pte_at falls back to a plain store into bm_pte, which Xen emulates
     const rc = do_update_va_mapping(xenOf(k), va, { lo: 0, hi: 0 }, 0);
     k.stats.hypercalls++;
-    yield { kind: "hypercall", call: "update_va_mapping", rc, args: { va, lo: 0, hi: 0 } };
+    if (k.events) {
+      yield { kind: "hypercall", call: "update_va_mapping", rc, args: { va, lo: 0, hi: 0 } };
+    }
     if (rc !== 0) {
       const bm = makeAlias(k, k.bm_pte, k.bmPteVa, -1);
       xen_set_pte_init(k, bm, bmIndex, 0, 0);
@@ -223,17 +227,17 @@ export const xen_pv_mmu_ops: PvMmuOps = {
   set_pgd: mmu_update, // xen_set_pgd_hyper
   *alloc_pte(k, pfn) {
     // xen_alloc_pte_init: "Early in boot ... assume everything is pinned"
-    yield { kind: "pv_alloc", hook: "alloc_pte", pfn };
+    if (k.events) yield { kind: "pv_alloc", hook: "alloc_pte", pfn };
     yield* make_lowmem_page_readonly(k, pfn);
     yield* pin_pagetable_pfn(k, MMUEXT_PIN_L1_TABLE, pfn);
   },
   *alloc_pmd(k, pfn) {
     // xen_alloc_pmd_init: read-only only; the page becomes a table when it is hooked in
-    yield { kind: "pv_alloc", hook: "alloc_pmd", pfn };
+    if (k.events) yield { kind: "pv_alloc", hook: "alloc_pmd", pfn };
     yield* make_lowmem_page_readonly(k, pfn);
   },
   *alloc_pud(k, pfn) {
-    yield { kind: "pv_alloc", hook: "alloc_pud", pfn };
+    if (k.events) yield { kind: "pv_alloc", hook: "alloc_pud", pfn };
     yield* make_lowmem_page_readonly(k, pfn);
   },
   *pagetable_reserve(k, start, end) {
@@ -241,7 +245,7 @@ export const xen_pv_mmu_ops: PvMmuOps = {
     native_pagetable_reserve(k, start, end);
     const top = k.pgt_buf.top * PAGE_SIZE;
     k.log.push(`xen: setting RW the range ${printkHex(end)} - ${printkHex(top)}`);
-    yield { kind: "printk", line: k.log[k.log.length - 1] };
+    if (k.events) yield { kind: "printk", line: k.log[k.log.length - 1] };
     for (let addr = end; addr < top; addr += PAGE_SIZE) {
       yield* make_lowmem_page_readonly(k, addr / PAGE_SIZE, true);
     }
