@@ -466,7 +466,9 @@ export class BootMachine {
   /**
    * Run to the end and report.
    *
-   * @param onEvent Called with every event, for tracing.
+   * @param onEvent Called with every event, for tracing. Without it the rest of the boot makes
+   *   no events at all (see `Kernel.events`): the result is the same, a big boot is about a tenth
+   *   faster.
    * @returns What the boot produced.
    */
   finish(onEvent?: (e: BootEvent) => void): BootResult {
