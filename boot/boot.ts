@@ -440,11 +440,6 @@ export class BootMachine {
    * @returns The event it stopped at, or null when the boot ended.
    */
   runUntil(stop: (e: BootEvent) => boolean, onEvent?: (e: BootEvent) => void): BootEvent | null {
-    this.kernel.events = true;
-    return this.#run(stop, onEvent);
-  }
-
-  #run(stop: (e: BootEvent) => boolean, onEvent?: (e: BootEvent) => void): BootEvent | null {
     if (this.#outcome !== null) return null;
     for (;;) {
       let r: IteratorResult<BootEvent, void>;
@@ -475,7 +470,7 @@ export class BootMachine {
     // with no tracer nobody reads the rest of this boot's events: its steps need not make them
     this.kernel.events = onEvent !== undefined;
     try {
-      this.#run(() => false, onEvent);
+      this.runUntil(() => false, onEvent);
     } finally {
       this.kernel.events = true; // a step a reader drives by hand afterwards yields as usual
     }
